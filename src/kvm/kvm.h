@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hypervisor model: struct kvm / struct kvm_vcpu as in virt/kvm/kvm_main.c
+ * and arch/x86/kvm, reduced to the state directed yield and the PV hints use
+ * (MODEL.md sections 2, 3, 4c and 5). A vCPU is backed by a host task of the
+ * sched model; yielding goes through sched's yield_to().
+ */
+#ifndef OVERSUB_KVM_H
+#define OVERSUB_KVM_H
+
+#include "core/types.h"
+#include "sched/sched.h"
+
+#define KVM_MAX_VCPUS 4096
+
+/* steal-time area preempted byte (arch/x86/include/uapi/asm/kvm_para.h) */
+#define KVM_VCPU_PREEMPTED (1 << 0)
+#define KVM_VCPU_FLUSH_TLB (1 << 1)
+
+/* KVM switches, named after the module parameters / series knobs. */
+struct kvm_knobs {
+	/* PLE, arch/x86/kvm/vmx/vmx.c module parameters (window in cycles) */
+	unsigned int ple_gap; /* 0: PLE off */
+	unsigned int ple_window;
+	unsigned int ple_window_grow;
+	unsigned int ple_window_shrink;
+	unsigned int ple_window_max;
+	/* series, MODEL.md 4c */
+	bool ipi_tracking_enabled; /* record unicast IPIs */
+	u64 ipi_window_ns; /* recency window, 50 ms */
+	bool ipi_aware_yield; /* IPI-aware candidate priority */
+	bool enable_relaxed_boost; /* second, relaxed round */
+	/* hardware IPI virtualization (APICv/IPIv, AVIC): IPIs and EOIs are
+	 * delivered without exits, so KVM records nothing */
+	bool apicv;
+	/* guest PV features (CPUID KVM_FEATURE_*) */
+	bool pv_steal_time; /* KVM_FEATURE_STEAL_TIME: preempted hint */
+	bool pv_tlb_flush; /* KVM_FEATURE_PV_TLB_FLUSH */
+	bool pv_sched_yield; /* KVM_FEATURE_PV_SCHED_YIELD */
+	bool pv_unhalt; /* KVM_FEATURE_PV_UNHALT: PV spinlocks (wait/kick) */
+};
+
+void kvm_knobs_default(struct kvm_knobs *k);
+
+/* Per-vCPU IPI context of the series (struct ipi_context). */
+struct kvm_ipi_ctx {
+	int last_ipi_receiver; /* -1: none */
+	u64 last_ipi_time_ns;
+	bool pending_ipi; /* sender: IPI sent and not yet EOI'd */
+	int ipi_sender; /* receiver: who last IPI'd me, -1: none */
+};
+
+struct kvm_vcpu_stat {
+	u64 ple_exits;
+	u64 on_spin_calls;
+	u64 directed_yield_attempted;
+	u64 directed_yield_successful;
+	u64 ipis_sent;
+	u64 ipis_tracked;
+	u64 kicks;
+	u64 preemption_reported;
+	u64 preemption_other; /* preempted off an instruction boundary */
+	u64 tlb_flush_on_entry;
+};
+
+struct kvm;
+
+struct kvm_vcpu {
+	struct kvm *kvm;
+	int vcpu_idx;
+	int vcpu_id; /* APIC id */
+	struct task *task; /* the vCPU thread */
+	/* generic state, virt/kvm/kvm_main.c */
+	bool wants_to_run; /* inside KVM_RUN */
+	bool preempted;
+	bool ready;
+	bool scheduled_out;
+	bool blocking; /* halted in kvm_vcpu_block() */
+	struct {
+		bool in_spin_loop;
+		bool dy_eligible;
+	} spin_loop;
+	/* x86 arch state */
+	bool preempted_in_kernel;
+	bool in_kernel; /* guest CPL == 0 right now */
+	bool at_instruction_boundary;
+	bool pv_unhalted; /* kicked by KVM_HC_KICK_CPU */
+	unsigned int pending_interrupts; /* injected or posted, not yet EOI'd */
+	unsigned int ple_window;
+	u8 st_preempted; /* guest steal-time area preempted byte */
+	struct kvm_ipi_ctx ipi;
+	struct kvm_vcpu_stat stat;
+};
+
+struct kvm {
+	struct sched *sched;
+	const struct kvm_knobs *knobs;
+	int nr_vcpus; /* online_vcpus */
+	struct kvm_vcpu *vcpus; /* [nr_vcpus] */
+	int last_boosted_vcpu;
+};
+
+/* A VM of @nr vCPUs whose threads are @tasks[i] (already sched_task_init'd). */
+int kvm_create(struct kvm *kvm, struct sched *s, const struct kvm_knobs *k,
+	       int nr, struct task *tasks);
+void kvm_destroy(struct kvm *kvm);
+
+/* --- vCPU state, vcpu.c --- */
+void kvm_sched_out(struct kvm_vcpu *vcpu);
+void kvm_sched_in(struct kvm_vcpu *vcpu);
+void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu);
+void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu);
+/* The vCPU halts (kvm_vcpu_block) / is woken (kvm_vcpu_wake_up). */
+void kvm_vcpu_block(struct kvm_vcpu *vcpu);
+bool kvm_vcpu_wake_up(struct kvm_vcpu *vcpu);
+bool kvm_vcpu_is_blocking(const struct kvm_vcpu *vcpu);
+bool kvm_arch_dy_runnable(const struct kvm_vcpu *vcpu);
+bool kvm_arch_dy_has_pending_interrupt(const struct kvm_vcpu *vcpu);
+bool kvm_arch_vcpu_preempted_in_kernel(const struct kvm_vcpu *vcpu);
+
+/* --- PLE, ple.c (arch/x86/kvm/vmx/vmx.c) --- */
+void grow_ple_window(struct kvm_vcpu *vcpu);
+void shrink_ple_window(struct kvm_vcpu *vcpu);
+/* A PAUSE-loop exit: grow the window, then kvm_vcpu_on_spin(vcpu, true). */
+void handle_pause(struct kvm_vcpu *vcpu, u64 now);
+
+/* --- directed yield, on_spin.c --- */
+void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now);
+bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
+int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now);
+
+/* --- IPIs and EOI, ipi.c --- */
+enum apic_dest_shorthand {
+	APIC_DEST_NOSHORT = 0,
+	APIC_DEST_SELF,
+	APIC_DEST_ALLINC,
+	APIC_DEST_ALLBUT,
+};
+enum apic_delivery_mode { APIC_DM_FIXED = 0, APIC_DM_NMI, APIC_DM_OTHER };
+/* Deliver an IPI from @src to the vCPUs in @dest (indices, @n of them). */
+void kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
+			      enum apic_dest_shorthand sh, const int *dest,
+			      int n, u64 now);
+/* The guest on @vcpu EOIs its oldest pending interrupt. */
+void kvm_apic_eoi(struct kvm_vcpu *vcpu, u64 now);
+/* Is @cand a recent pending IPI receiver of @me? */
+bool kvm_vcpu_is_ipi_receiver(const struct kvm_vcpu *me,
+			      const struct kvm_vcpu *cand, u64 now);
+
+/* --- paravirt, pv.c --- */
+void kvm_steal_time_set_preempted(struct kvm_vcpu *vcpu);
+/* On guest entry: clear the preempted byte; returns true if a PV TLB flush
+ * was requested and is done now. */
+bool record_steal_time(struct kvm_vcpu *vcpu);
+/* Guest side: vcpu_is_preempted() as the guest reads it. */
+bool kvm_vcpu_is_preempted_guest(const struct kvm_vcpu *vcpu);
+/* Guest side PV TLB flush of @target: true if deferred to entry (target was
+ * preempted), false if the caller must send the IPI. */
+bool kvm_flush_tlb_deferred(struct kvm_vcpu *target);
+/* KVM_HC_KICK_CPU from @vcpu to APIC id @apicid. */
+void kvm_hc_kick_cpu(struct kvm_vcpu *vcpu, int apicid, u64 now);
+/* KVM_HC_SCHED_YIELD from @vcpu to APIC id @apicid; returns true if yielded. */
+bool kvm_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now);
+
+#endif
