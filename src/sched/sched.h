@@ -309,4 +309,10 @@ int sched_balance_cpu(struct sched *s, int cpu, u64 now);
 int sched_balance(struct sched *s, u64 now);
 bool task_allowed_on(const struct task *p, int cpu);
 
+/* --- invariants.c --- */
+/* 0 if every cached sum (avg sums, loads, counts, group load) matches what
+ * it summarises and each running task is curr along its chain; else -1
+ * with a description in @buf. */
+int sched_check_invariants(struct sched *s, char *buf, size_t len);
+
 #endif

@@ -81,8 +81,19 @@ static inline __attribute__((unused)) s64 lag_of(const struct sched_entity *se)
 	return (s64)(avg_vruntime(se->cfs_rq) - se->vruntime);
 }
 
+/* Fail the test if the model's cached sums disagree with its queues. */
+static inline __attribute__((unused)) void fx_check(struct fx *f)
+{
+	char why[256];
+
+	if (sched_check_invariants(&f->s, why, sizeof(why)))
+		fail_msg("sched invariant broken: %s", why);
+}
+
+/* Every test ends with a consistency check of the whole model. */
 static inline __attribute__((unused)) void fx_fini(struct fx *f)
 {
+	fx_check(f);
 	sched_destroy(&f->s);
 }
 

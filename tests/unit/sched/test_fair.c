@@ -5,7 +5,7 @@
 
 /* Run @rq for @ticks ticks of 4 ms from t=0, rescheduling when asked;
  * record which task ran in each tick interval. */
-static void run_ticks(struct rq *rq, int ticks, int *who)
+static void run_ticks(struct fx *f, struct rq *rq, int ticks, int *who)
 {
 	struct task *cur = schedule(rq, 0);
 
@@ -14,6 +14,7 @@ static void run_ticks(struct rq *rq, int ticks, int *who)
 		sched_tick(rq, MS(4) * (u64)(i + 1));
 		if (rq->need_resched)
 			cur = schedule(rq, MS(4) * (u64)(i + 1));
+		fx_check(f);
 	}
 }
 
@@ -30,7 +31,7 @@ static void test_equal_hogs_alternate_per_tick(void **state)
 	fx_init(&f, 1);
 	fx_task(&f, 0, NULL, 0, 0);
 	fx_task(&f, 1, NULL, 0, 0);
-	run_ticks(cpu_rq(&f.s, 0), 8, who);
+	run_ticks(&f, cpu_rq(&f.s, 0), 8, who);
 	assert_memory_equal(who, want, sizeof(want));
 	assert_int_equal(f.t[0].se.sum_exec_runtime, MS(16));
 	assert_int_equal(f.t[1].se.sum_exec_runtime, MS(16));
@@ -52,7 +53,7 @@ static void test_heavier_runs_several_ticks(void **state)
 	sched_task_init(&f.s, &f.t[0], NULL, 2048, 0);
 	wake_up_new_task(&f.s, &f.t[0], 0);
 	fx_task(&f, 1, NULL, 0, 0);
-	run_ticks(cpu_rq(&f.s, 0), 12, who);
+	run_ticks(&f, cpu_rq(&f.s, 0), 12, who);
 	assert_memory_equal(who, want, sizeof(want));
 	assert_int_equal(f.t[0].se.sum_exec_runtime, MS(32));
 	assert_int_equal(f.t[1].se.sum_exec_runtime, MS(16));
@@ -246,6 +247,7 @@ static void test_groups_share_by_weight(void **state)
 		sched_tick(rq, MS(4) * (u64)i);
 		if (rq->need_resched)
 			cur = schedule(rq, MS(4) * (u64)i);
+		fx_check(&f);
 	}
 	assert_non_null(cur);
 	vm1 = (s64)(f.t[0].se.sum_exec_runtime + f.t[1].se.sum_exec_runtime);
