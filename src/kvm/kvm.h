@@ -53,6 +53,8 @@ struct kvm_ipi_ctx {
 struct kvm_vcpu_stat {
 	u64 ple_exits;
 	u64 on_spin_calls;
+	/* every kvm_vcpu_yield_to() by this vCPU (on_spin or PV) plus every
+	 * kvm_sched_yield() refused before it; successful: returned > 0 */
 	u64 directed_yield_attempted;
 	u64 directed_yield_successful;
 	u64 ipis_sent;
@@ -61,6 +63,7 @@ struct kvm_vcpu_stat {
 	u64 preemption_reported;
 	u64 preemption_other; /* preempted off an instruction boundary */
 	u64 tlb_flush_on_entry;
+	u64 halt_wakeup; /* kvm_vcpu_wake_up() woke a blocking vCPU */
 };
 
 struct kvm;
@@ -76,6 +79,7 @@ struct kvm_vcpu {
 	bool ready;
 	bool scheduled_out;
 	bool blocking; /* halted in kvm_vcpu_block() */
+	bool halted; /* mp_state HALTED: blocked, not yet re-entered */
 	struct {
 		bool in_spin_loop;
 		bool dy_eligible;
@@ -88,6 +92,7 @@ struct kvm_vcpu {
 	unsigned int pending_interrupts; /* injected or posted, not yet EOI'd */
 	unsigned int ple_window;
 	u8 st_preempted; /* guest steal-time area preempted byte */
+	bool req_steal_update; /* KVM_REQ_STEAL_UPDATE pending */
 	struct kvm_ipi_ctx ipi;
 	struct kvm_vcpu_stat stat;
 };
@@ -104,19 +109,38 @@ struct kvm {
 int kvm_create(struct kvm *kvm, struct sched *s, const struct kvm_knobs *k,
 	       int nr, struct task *tasks);
 void kvm_destroy(struct kvm *kvm);
+/* The vCPU with index @idx / APIC id @id, NULL if there is none. */
+struct kvm_vcpu *kvm_get_vcpu(struct kvm *kvm, int idx);
+struct kvm_vcpu *kvm_get_vcpu_by_id(struct kvm *kvm, int id);
 
 /* --- vCPU state, vcpu.c --- */
 void kvm_sched_out(struct kvm_vcpu *vcpu);
 void kvm_sched_in(struct kvm_vcpu *vcpu);
 void kvm_arch_vcpu_load(struct kvm_vcpu *vcpu);
 void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu);
-/* The vCPU halts (kvm_vcpu_block) / is woken (kvm_vcpu_wake_up). */
-void kvm_vcpu_block(struct kvm_vcpu *vcpu);
-bool kvm_vcpu_wake_up(struct kvm_vcpu *vcpu);
+/*
+ * The vCPU halts (kvm_vcpu_block): 0 if it now blocks (the caller then puts
+ * its task to sleep with sched_block), -EAGAIN if a PV kick was already
+ * pending so it does not halt (the kick is consumed).
+ */
+int kvm_vcpu_block(struct kvm_vcpu *vcpu);
+/*
+ * Wake a blocking vCPU (kvm_vcpu_wake_up): sets ready and wakes its sleeping
+ * task with try_to_wake_up() at @now. False if it was not blocking or its
+ * task is already runnable. It stays blocking until kvm_vcpu_enter_guest().
+ */
+bool kvm_vcpu_wake_up(struct kvm_vcpu *vcpu, u64 now);
 bool kvm_vcpu_is_blocking(const struct kvm_vcpu *vcpu);
 bool kvm_arch_dy_runnable(const struct kvm_vcpu *vcpu);
 bool kvm_arch_dy_has_pending_interrupt(const struct kvm_vcpu *vcpu);
 bool kvm_arch_vcpu_preempted_in_kernel(const struct kvm_vcpu *vcpu);
+/*
+ * Guest entry (vcpu_run -> vcpu_enter_guest): ends a halt (clears blocking,
+ * halted and pv_unhalted) and serves KVM_REQ_STEAL_UPDATE, i.e.
+ * record_steal_time(), which kvm_arch_vcpu_load() requested. The engine
+ * calls it each time the vCPU thread enters the guest.
+ */
+void kvm_vcpu_enter_guest(struct kvm_vcpu *vcpu);
 
 /* --- PLE, ple.c (arch/x86/kvm/vmx/vmx.c) --- */
 void grow_ple_window(struct kvm_vcpu *vcpu);
@@ -127,6 +151,7 @@ void handle_pause(struct kvm_vcpu *vcpu, u64 now);
 /* --- directed yield, on_spin.c --- */
 void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now);
 bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
+/* yield_to() @target's task from @me's: > 0 yielded, 0 not, -ESRCH. */
 int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now);
 
 /* --- IPIs and EOI, ipi.c --- */
@@ -137,8 +162,12 @@ enum apic_dest_shorthand {
 	APIC_DEST_ALLBUT,
 };
 enum apic_delivery_mode { APIC_DM_FIXED = 0, APIC_DM_NMI, APIC_DM_OTHER };
-/* Deliver an IPI from @src to the vCPUs in @dest (indices, @n of them). */
-void kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
+/*
+ * Deliver an IPI from @src to the vCPUs in @dest (indices, @n of them; used
+ * only with APIC_DEST_NOSHORT). Returns the number of vCPUs it reached, or
+ * -EINVAL (nothing delivered) for a bad mode, shorthand or index.
+ */
+int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 			      enum apic_dest_shorthand sh, const int *dest,
 			      int n, u64 now);
 /* The guest on @vcpu EOIs its oldest pending interrupt. */
@@ -157,9 +186,14 @@ bool kvm_vcpu_is_preempted_guest(const struct kvm_vcpu *vcpu);
 /* Guest side PV TLB flush of @target: true if deferred to entry (target was
  * preempted), false if the caller must send the IPI. */
 bool kvm_flush_tlb_deferred(struct kvm_vcpu *target);
-/* KVM_HC_KICK_CPU from @vcpu to APIC id @apicid. */
-void kvm_hc_kick_cpu(struct kvm_vcpu *vcpu, int apicid, u64 now);
-/* KVM_HC_SCHED_YIELD from @vcpu to APIC id @apicid; returns true if yielded. */
+/* KVM_HC_KICK_CPU from @vcpu to APIC id @apicid: 0, or -ENOSYS without
+ * KVM_FEATURE_PV_UNHALT. Kicks (pv_unhalted, wake) then kvm_sched_yield(). */
+int kvm_hc_kick_cpu(struct kvm_vcpu *vcpu, int apicid, u64 now);
+/* KVM_HC_SCHED_YIELD from @vcpu to APIC id @apicid: 0, or -ENOSYS without
+ * KVM_FEATURE_PV_SCHED_YIELD. */
+int kvm_hc_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now);
+/* Directed yield to APIC id @apicid (both hypercalls); true if yielded.
+ * Counts one directed_yield_attempted per call. */
 bool kvm_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now);
 
 #endif
