@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests in a normal build (build/) and under
+# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/), plus a smoke
+# test of the oversub CLI. Every TAP case counts; the last line of output is
+# always "N passed, N failed", and the exit status is non-zero if any failed.
+# Runs unattended (CI=true, no TTY, no stdin).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+
+passed=0
+failed=0
+skipped=0
+failures=()
+
+summary() {
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo
+		echo "failed:"
+		printf '  %s\n' "${failures[@]}"
+	fi
+	[ "$skipped" -gt 0 ] && echo "($skipped skipped, not counted)"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+}
+
+if ! scripts/deps.sh </dev/null; then
+	fail "deps: missing build dependencies"
+	summary
+fi
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+
+# configure + compile one build dir; $1 dir, rest: meson setup options
+build() {
+	local dir=$1 log
+	shift
+	log=$(mktemp)
+	echo "== $dir: build"
+	if [ ! -f "$dir/build.ninja" ]; then
+		rm -rf "$dir" # never set up, or a failed setup: start over
+		if ! meson setup "$dir" --werror "$@" >"$log" 2>&1; then
+			tail -n 40 "$log"
+			rm -f "$log"
+			fail "$dir: meson setup"
+			return 1
+		fi
+	fi
+	if ! meson compile -C "$dir" >"$log" 2>&1; then
+		tail -n 60 "$log"
+		rm -f "$log"
+		fail "$dir: compile"
+		return 1
+	fi
+	rm -f "$log"
+}
+
+# meson test in $1; results are read from its testlog.json afterwards
+unit() {
+	local dir=$1
+	shift
+	echo "== $dir: unit tests"
+	rm -f "$dir/meson-logs/testlog.json"
+	meson test -C "$dir" --suite unit --print-errorlogs "$@" </dev/null
+	# the exit status is accounted for by count_tap below
+	return 0
+}
+
+# Count TAP cases in $1/meson-logs/testlog.json: prints
+# "passed failed skipped" then one failure name per line.
+count_tap() {
+	python3 - "$1" <<'PY'
+import json, re, sys
+
+d = sys.argv[1]
+p = f = s = 0
+names = []
+try:
+    lines = open(f"{d}/meson-logs/testlog.json").read().splitlines()
+except OSError:
+    lines = []
+    f += 1
+    names.append(f"{d}: no test log (meson test did not run)")
+for line in lines:
+    if not line.strip():
+        continue
+    t = json.loads(line)
+    name, res, out = t["name"], t["result"], t.get("stdout") or ""
+    nok = nskip = 0
+    for l in out.splitlines():
+        if not re.match(r"^(not )?ok\b", l):
+            continue
+        if re.search(r"#\s*SKIP", l, re.I):
+            # cmocka 1.1 prints a skipped case as "not ok N # SKIP"
+            s += 1
+            nskip += 1
+        elif l.startswith("ok"):
+            p += 1
+        elif not re.search(r"#\s*TODO", l, re.I):
+            f += 1
+            nok += 1
+            names.append(f"{d} {name}: {l}")
+    bad = res not in ("OK", "SKIP", "EXPECTEDFAIL")
+    # meson calls cmocka's "not ok # SKIP" a failure; the exit status
+    # says whether the binary itself failed.
+    if bad and nskip and t.get("returncode") == 0:
+        bad = False
+    if bad and nok == 0:
+        f += 1
+        names.append(f"{d} {name}: {res}, exit {t.get('returncode')} (no TAP 'not ok' line)")
+print(p, f, s)
+for n in names:
+    print(n)
+PY
+}
+
+tally() {
+	local dir=$1 out first
+	out=$(count_tap "$dir")
+	first=$(head -n 1 <<<"$out")
+	read -r p f s <<<"$first"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	while IFS= read -r line; do
+		[ -n "$line" ] && failures+=("$line")
+	done < <(tail -n +2 <<<"$out")
+	if [ "$s" -gt 0 ]; then
+		echo "   $dir: $p passed, $f failed, $s skipped"
+	else
+		echo "   $dir: $p passed, $f failed"
+	fi
+}
+
+# CLI smoke: $1 dir holding the build
+cli_case() {
+	local name=$1 want=$2 got
+	shift 2
+	"$@" >/tmp/oversub-smoke.$$ 2>&1 </dev/null
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		passed=$((passed + 1))
+	else
+		fail "cli $name: exit $got, expected $want"
+		sed 's/^/    /' /tmp/oversub-smoke.$$ | tail -n 20
+	fi
+}
+
+cli_contains() {
+	local name=$1 text=$2
+	if grep -qF -- "$text" /tmp/oversub-smoke.$$; then
+		passed=$((passed + 1))
+	else
+		fail "cli $name: output lacks '$text'"
+	fi
+}
+
+smoke() {
+	local dir=$1 bin=$1/src/cli/oversub p k
+	echo "== $dir: CLI smoke"
+	local before_p=$passed before_f=$failed
+	cli_case "$dir oversub list" 0 "$bin" list
+	for p in vanilla deboost lagcredit ipi-aware series-v2 series-v3; do
+		cli_contains "$dir oversub list: preset $p" "$p"
+	done
+	cli_case "$dir oversub list knobs" 0 "$bin" list knobs
+	for k in RUN_TO_PARITY DELAY_DEQUEUE PLACE_LAG vcpu_debooster_enabled \
+		 vcpu_lag_credit_enabled ple_window ipi_tracking_enabled \
+		 ipi_window_ns enable_relaxed_boost apicv pv_unhalt; do
+		cli_contains "$dir oversub list knobs: $k" "$k"
+	done
+	cli_case "$dir oversub list presets" 0 "$bin" list presets
+	cli_case "$dir oversub list --help" 0 "$bin" list --help
+	cli_case "$dir oversub --help" 0 "$bin" --help
+	cli_contains "$dir oversub --help: usage" "usage: oversub"
+	cli_case "$dir oversub --version" 0 "$bin" --version
+	cli_contains "$dir oversub --version: version" "oversub "
+	cli_case "$dir oversub (no args)" 0 "$bin"
+	cli_case "$dir oversub bogus" 2 "$bin" bogus
+	cli_contains "$dir oversub bogus: names it" "bogus"
+	cli_case "$dir oversub --bogus" 2 "$bin" --bogus
+	cli_case "$dir oversub list bogus" 2 "$bin" list bogus
+	cli_case "$dir oversub list --bogus" 2 "$bin" list --bogus
+	rm -f /tmp/oversub-smoke.$$
+	echo "   $dir cli: $((passed - before_p)) passed, $((failed - before_f)) failed"
+}
+
+if build build; then
+	unit build
+	tally build
+	smoke build
+fi
+
+if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	# LeakSanitizer cannot run everywhere (e.g. under ptrace): probe it.
+	if ASAN_OPTIONS=detect_leaks=1 build-asan/src/cli/oversub --version \
+		2>&1 >/dev/null </dev/null | grep -q LeakSanitizer; then
+		echo "   (LeakSanitizer unavailable here: detect_leaks=0)"
+		export ASAN_OPTIONS=detect_leaks=0
+	fi
+	unit build-asan --timeout-multiplier 4
+	tally build-asan
+	smoke build-asan
+fi
+
+summary

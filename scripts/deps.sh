@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Check (and on a root Debian machine, install) what the build needs:
+# meson, ninja, pkg-config, make, a C compiler, python3 and cmocka.
+# Fast no-op when everything is present; exit 1 with a clear message when
+# something is missing and cannot be installed here.
+set -euo pipefail
+
+APT_PKGS="meson ninja-build pkg-config libcmocka-dev gcc libc6-dev make python3"
+
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
+
+check() {
+	missing=()
+	need meson meson
+	need ninja ninja
+	need pkg-config pkg-config
+	need python3 python3
+	need make make
+	if ! command -v "${CC:-cc}" >/dev/null 2>&1 &&
+	   ! command -v gcc >/dev/null 2>&1 &&
+	   ! command -v clang >/dev/null 2>&1; then
+		missing+=("a C compiler (cc/gcc/clang)")
+	fi
+	if command -v pkg-config >/dev/null 2>&1; then
+		pkg-config --exists cmocka || missing+=("cmocka (pkg-config cmocka)")
+	else
+		missing+=("cmocka (pkg-config cmocka)")
+	fi
+}
+
+check
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing $APT_PKGS (missing: ${missing[*]})"
+	export DEBIAN_FRONTEND=noninteractive
+	log=$(mktemp)
+	if { apt-get update -qq &&
+	     apt-get install -y -qq --no-install-recommends $APT_PKGS; } \
+		</dev/null >"$log" 2>&1; then
+		rm -f "$log"
+		check
+		[ ${#missing[@]} -eq 0 ] && exit 0
+	else
+		tail -n 20 "$log" >&2
+		rm -f "$log"
+	fi
+	echo "deps: installation failed; still missing: ${missing[*]}" >&2
+	exit 1
+fi
+
+{
+	echo "deps: missing build dependencies:"
+	for m in "${missing[@]}"; do
+		echo "  - $m"
+	done
+	echo "install them with (Debian/Ubuntu):"
+	echo "  sudo apt-get install -y $APT_PKGS"
+} >&2
+exit 1

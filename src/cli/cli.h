@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* The `oversub` command line: one file per subcommand. */
+#ifndef OVERSUB_CLI_H
+#define OVERSUB_CLI_H
+
+/* Exit codes: 0 ok, 1 runtime failure, 2 usage error (bad input). */
+#define EXIT_USAGE 2
+
+/* Subcommand entry points; argv[0] is the subcommand's name. */
+int cmd_list(int argc, char **argv);
+
+/* Report an unknown option the way every subcommand does; returns
+ * EXIT_USAGE. @cmd is "oversub" or "oversub list". */
+int cli_bad_option(const char *cmd, int argc, char **argv);
+
+#endif

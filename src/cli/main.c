@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/* oversub: entry point, global options and subcommand dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef OVERSUB_VERSION
+#define OVERSUB_VERSION "unknown"
+#endif
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: oversub <command> [options]\n"
+	      "       oversub --help | --version\n"
+	      "\n"
+	      "A simulator of vCPU scheduling on oversubscribed KVM hosts: the\n"
+	      "host's EEVDF scheduler, KVM's directed yield and IPI tracking, the\n"
+	      "semantics-aware vCPU scheduling series and the PV hints guests use.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  list [presets|knobs]  the policy presets and every knob with its\n"
+	      "                        default, kernel location and meaning\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help            this help; 'oversub <command> --help' for a command\n"
+	      "  -V, --version         print the version\n"
+	      "\n"
+	      "Running simulations (run, compare, sweep) arrives with the simulator\n"
+	      "engine; today oversub lists the policy core's presets and knobs.\n",
+	      f);
+}
+
+int cli_bad_option(const char *cmd, int argc, char **argv)
+{
+	/* getopt: optopt is the bad short option, or 0 for a long one, which
+	 * is then the argument just consumed. */
+	if (optopt)
+		fprintf(stderr, "%s: unknown option '-%c'\n", cmd, optopt);
+	else
+		fprintf(stderr, "%s: unknown option '%s'\n", cmd,
+			optind > 0 && optind <= argc ? argv[optind - 1] : "?");
+	fprintf(stderr, "try '%s --help'\n", cmd);
+	return EXIT_USAGE;
+}
+
+static int finish(int ret)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("oversub: writing output");
+		return ret ? ret : 1;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	/* '+': stop at the subcommand; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return finish(0);
+		case 'V':
+			printf("oversub %s\n", OVERSUB_VERSION);
+			return finish(0);
+		default:
+			return cli_bad_option("oversub", argc, argv);
+		}
+	}
+
+	if (optind >= argc) {
+		/* Until the simulator lands there is no default job. */
+		usage(stdout);
+		return finish(0);
+	}
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			char **sub = argv + optind;
+			int nsub = argc - optind;
+
+			optind = 0; /* full getopt reset for the subcommand */
+			return finish(commands[i].fn(nsub, sub));
+		}
+	}
+	fprintf(stderr, "oversub: unknown command '%s'\n", argv[optind]);
+	fprintf(stderr, "try 'oversub --help'\n");
+	return EXIT_USAGE;
+}
