@@ -64,8 +64,8 @@ static void entity_set_vruntime(struct cfs_rq *cfs_rq, struct sched_entity *se,
 		__enqueue_entity(cfs_rq, se);
 }
 
-/* models the series' yield_deboost step of yield_to_task_fair() in
- * kernel/sched/fair.c (v2, MODEL.md 4a) */
+/* models yield_to_task_fair() in kernel/sched/fair.c as patched by the
+ * series: its v2 debooster step (MODEL.md 4a) */
 bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
 {
 	struct sched *s = rq->s;
@@ -110,8 +110,8 @@ bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
 	return true;
 }
 
-/* models the v3 lag-credit step of yield_to_task_fair() in
- * kernel/sched/fair.c (MODEL.md 4b) */
+/* models yield_to_task_fair() in kernel/sched/fair.c as patched by the
+ * series: its v3 lag-credit step (MODEL.md 4b) */
 bool yield_lag_credit(struct rq *rq, struct task *yielder, struct task *target)
 {
 	struct sched *s = rq->s;
