@@ -16,12 +16,14 @@ build: deps
 	@test -f $(BUILD)/build.ninja || { rm -rf $(BUILD); $(call quietly,meson setup $(BUILD) --werror); }
 	@$(call quietly,meson compile -C $(BUILD))
 
-# The main job; becomes plain `oversub` once the simulator lands.
+# The main job: the series against vanilla at 2x overcommit (becomes plain
+# `oversub`, the published-table reproduction, with the workload models).
 run: build
-	@./$(OVERSUB) list
+	@./$(OVERSUB) compare scenarios/overcommit-spinlock.ini \
+		--policies vanilla,series-v2,series-v3
 
 check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -162,6 +162,61 @@ cli_contains() {
 	fi
 }
 
+# Same bytes from two commands: $1 name, $2 and $3 the output files.
+cli_same() {
+	if cmp -s "$2" "$3"; then
+		passed=$((passed + 1))
+	else
+		fail "cli $1: outputs differ"
+	fi
+}
+
+# Runs of the shipped scenarios: reports, determinism, -j, traces.
+runs() {
+	local dir=$1 bin=$2 f tmp
+	tmp=$(mktemp -d)
+	for f in scenarios/*.ini; do
+		cli_case "$dir run $f" 0 "$bin" run "$f"
+		cli_contains "$dir run $f: report" "Time breakdown"
+	done
+	f=scenarios/overcommit-spinlock.ini
+	"$bin" run "$f" --seed 7 --json >"$tmp/a.json" 2>/dev/null
+	"$bin" run "$f" --seed 7 --json >"$tmp/b.json" 2>/dev/null
+	cli_same "$dir run --json twice" "$tmp/a.json" "$tmp/b.json"
+	"$bin" compare "$f" --policies vanilla,series-v2 --json -j 1 \
+		>"$tmp/j1.json" 2>/dev/null
+	"$bin" compare "$f" --policies vanilla,series-v2 --json -j 2 \
+		>"$tmp/j2.json" 2>/dev/null
+	cli_same "$dir compare -j 1 vs -j 2" "$tmp/j1.json" "$tmp/j2.json"
+	cli_case "$dir run --trace" 0 "$bin" run scenarios/pv-spinlock.ini \
+		--seed 3 --trace "$tmp/t1.json" --trace-window 100ms..120ms
+	"$bin" run scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/t2.json" \
+		--trace-window 100ms..120ms >/dev/null 2>&1
+	cli_same "$dir trace twice" "$tmp/t1.json" "$tmp/t2.json"
+	# the trace is JSON with CPU tracks, run slices, runnable counters
+	# and flow arrows that pair up
+	if python3 - "$tmp/t1.json" <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1]))["traceEvents"]
+ph = lambda p: [e for e in ev if e.get("ph") == p]
+tracks = {e["args"]["name"] for e in ph("M") if e.get("name") == "thread_name"}
+assert {"CPU 0", "CPU 7"} <= tracks, tracks
+assert len(ph("X")) > 100 and len(ph("C")) > 100
+starts = {e["id"] for e in ph("s")}
+ends = {e["id"] for e in ph("f")}
+assert starts and starts == ends, (len(starts), len(ends))
+PY
+	then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir trace: not the expected Perfetto JSON"
+	fi
+	cli_case "$dir run malformed" 2 "$bin" run \
+		tests/scenario/malformed/01-vcpus-zero.ini
+	cli_contains "$dir run malformed: names the line" "01-vcpus-zero.ini:6"
+	rm -rf "$tmp"
+}
+
 smoke() {
 	local dir=$1 bin=$1/src/cli/oversub p k
 	echo "== $dir: CLI smoke"
@@ -188,6 +243,7 @@ smoke() {
 	cli_case "$dir oversub --bogus" 2 "$bin" --bogus
 	cli_case "$dir oversub list bogus" 2 "$bin" list bogus
 	cli_case "$dir oversub list --bogus" 2 "$bin" list --bogus
+	runs "$dir" "$bin"
 	rm -f /tmp/oversub-smoke.$$
 	echo "   $dir cli: $((passed - before_p)) passed, $((failed - before_f)) failed"
 }
@@ -209,5 +265,54 @@ if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
 	tally build-asan
 	smoke build-asan
 fi
+
+# libFuzzer over the scenario parser (tests/fuzz/): built with clang in
+# build-fuzz/, run for a bounded time over a copy of the seed corpus; one
+# case. FUZZ_TIME (seconds, default 20) bounds it.
+fuzz() {
+	local dir=build-fuzz bin=build-fuzz/tests/fuzz/fuzz_scenario tmp log
+	echo "== $dir: fuzz scenario_parse"
+	if ! command -v clang >/dev/null 2>&1; then
+		echo "   skip: clang not found, fuzz target not built"
+		skipped=$((skipped + 1))
+		return 0
+	fi
+	log=$(mktemp)
+	if [ ! -f "$dir/build.ninja" ]; then
+		rm -rf "$dir"
+		if ! CC=clang meson setup "$dir" --werror -Dfuzz=enabled \
+			-Dtests=disabled -Db_sanitize=address,undefined \
+			-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \
+			>"$log" 2>&1; then
+			tail -n 40 "$log"
+			rm -f "$log"
+			rm -rf "$dir"
+			fail "$dir: meson setup"
+			return 1
+		fi
+	fi
+	if ! meson compile -C "$dir" fuzz_scenario >"$log" 2>&1; then
+		tail -n 60 "$log"
+		rm -f "$log"
+		fail "$dir: compile"
+		return 1
+	fi
+	tmp=$(mktemp -d)
+	cp tests/fuzz/corpus/* "$tmp/"
+	if "$bin" -max_total_time="${FUZZ_TIME:-20}" -timeout=5 \
+		-rss_limit_mb=2048 -artifact_prefix="$tmp/" "$tmp" \
+		>"$log" 2>&1 </dev/null; then
+		passed=$((passed + 1))
+		echo "   fuzz_scenario: $(grep -o 'Done [0-9]* runs.*' "$log" |
+			tail -n 1), no crash"
+		rm -rf "$tmp"
+	else
+		tail -n 40 "$log"
+		fail "fuzz_scenario: crash or timeout (inputs kept in $tmp)"
+	fi
+	rm -f "$log"
+}
+
+fuzz
 
 summary

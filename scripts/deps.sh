@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Check (and on a root Debian machine, install) what the build needs:
-# meson, ninja, pkg-config, make, a C compiler, python3 and cmocka.
+# meson, ninja, pkg-config, make, a C compiler, python3, and the libraries
+# cmocka (tests), inih (scenario files) and jansson (JSON output).
 # Fast no-op when everything is present; exit 1 with a clear message when
 # something is missing and cannot be installed here.
 set -euo pipefail
 
-APT_PKGS="meson ninja-build pkg-config libcmocka-dev gcc libc6-dev make python3"
+APT_PKGS="meson ninja-build pkg-config libcmocka-dev libinih-dev libjansson-dev gcc libc6-dev make python3"
 
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -23,9 +24,12 @@ check() {
 		missing+=("a C compiler (cc/gcc/clang)")
 	fi
 	if command -v pkg-config >/dev/null 2>&1; then
-		pkg-config --exists cmocka || missing+=("cmocka (pkg-config cmocka)")
+		for lib in cmocka inih jansson; do
+			pkg-config --exists "$lib" ||
+				missing+=("$lib (pkg-config $lib)")
+		done
 	else
-		missing+=("cmocka (pkg-config cmocka)")
+		missing+=("cmocka, inih, jansson (pkg-config)")
 	fi
 }
 

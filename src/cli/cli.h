@@ -8,6 +8,8 @@
 
 /* Subcommand entry points; argv[0] is the subcommand's name. */
 int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Report an unknown option the way every subcommand does; returns
  * EXIT_USAGE. @cmd is "oversub" or "oversub list". */

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
-/* oversub list [presets|knobs]: the policy presets and the knob table. */
+/* oversub list [workloads|presets|knobs]: workloads with their parameters,
+ * the policy presets and the knob table. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "scenario/policy.h"
+#include "scenario/units.h"
+#include "workload/workload.h"
 
 static void list_usage(FILE *f)
 {
-	fputs("usage: oversub list [presets|knobs]\n"
+	fputs("usage: oversub list [workloads|presets|knobs]\n"
 	      "\n"
-	      "Without an argument, print both.\n"
+	      "Without an argument, print all three.\n"
+	      "  workloads  each workload and its parameters (the keys a [vm]\n"
+	      "           section may set): type, default, range and meaning\n"
 	      "  presets  each policy preset, what it is, and the knobs it sets\n"
 	      "           differently from vanilla\n"
 	      "  knobs    every knob: type, default (vanilla), where it lives in\n"
@@ -20,6 +25,65 @@ static void list_usage(FILE *f)
 	      "Options:\n"
 	      "  -h, --help  this help\n",
 	      f);
+}
+
+static int format_param(char *buf, size_t len, const struct wl_param *p, u64 v)
+{
+	if (p->type == WP_DURATION)
+		return format_duration(buf, len, v);
+	return snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+static void list_workloads(void)
+{
+	static const char *const head[] = { "PARAM", "TYPE", "DEFAULT", "RANGE",
+					    "MEANING" };
+	char def[32], lo[32], hi[32], range[80];
+	int w[4];
+
+	for (int c = 0; c < 4; c++)
+		w[c] = (int)strlen(head[c]);
+	for (size_t i = 0; i < nr_workloads; i++) {
+		for (unsigned int j = 0; j < workloads[i]->nr_params; j++) {
+			const struct wl_param *p = &workloads[i]->params[j];
+			int n[4];
+
+			format_param(lo, sizeof(lo), p, p->min);
+			format_param(hi, sizeof(hi), p, p->max);
+			n[0] = (int)strlen(p->name);
+			n[1] = p->type == WP_DURATION ? 8 : 4;
+			n[2] = format_param(def, sizeof(def), p, p->def);
+			n[3] = snprintf(range, sizeof(range), "%s..%s", lo, hi);
+			for (int c = 0; c < 4; c++)
+				w[c] = n[c] > w[c] ? n[c] : w[c];
+		}
+	}
+
+	printf("Workloads (set with 'workload = NAME' and the parameters below in\n"
+	       "a [vm] section):\n");
+	for (size_t i = 0; i < nr_workloads; i++) {
+		const struct workload *wl = workloads[i];
+
+		printf("  %s: %s\n", wl->name, wl->summary);
+		if (!wl->nr_params) {
+			printf("    (no parameters)\n");
+			continue;
+		}
+		printf("    %-*s  %-*s  %-*s  %-*s  %s\n", w[0], head[0], w[1],
+		       head[1], w[2], head[2], w[3], head[3], head[4]);
+		for (unsigned int j = 0; j < wl->nr_params; j++) {
+			const struct wl_param *p = &wl->params[j];
+
+			format_param(def, sizeof(def), p, p->def);
+			format_param(lo, sizeof(lo), p, p->min);
+			format_param(hi, sizeof(hi), p, p->max);
+			snprintf(range, sizeof(range), "%s..%s", lo, hi);
+			printf("    %-*s  %-*s  %-*s  %-*s  %s\n", w[0],
+			       p->name, w[1],
+			       p->type == WP_DURATION ? "duration" : "uint",
+			       w[2], def, w[3], range, p->meaning);
+		}
+	}
 }
 
 static void list_presets(void)
@@ -101,7 +165,7 @@ int cmd_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool presets = true, knobs = true;
+	bool workloads_ = true, presets = true, knobs = true;
 	int c;
 
 	opterr = 0;
@@ -123,18 +187,24 @@ int cmd_list(int argc, char **argv)
 	if (optind < argc) {
 		const char *what = argv[optind];
 
-		if (!strcmp(what, "presets")) {
-			knobs = false;
+		if (!strcmp(what, "workloads")) {
+			presets = knobs = false;
+		} else if (!strcmp(what, "presets")) {
+			workloads_ = knobs = false;
 		} else if (!strcmp(what, "knobs")) {
-			presets = false;
+			workloads_ = presets = false;
 		} else {
 			fprintf(stderr,
-				"oversub list: unknown list '%s' (presets or knobs)\n",
+				"oversub list: unknown list '%s' (workloads, presets or knobs)\n",
 				what);
 			return EXIT_USAGE;
 		}
 	}
 
+	if (workloads_)
+		list_workloads();
+	if (workloads_ && (presets || knobs))
+		printf("\n");
 	if (presets)
 		list_presets();
 	if (presets && knobs)

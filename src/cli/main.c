@@ -14,6 +14,8 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
+	{ "run", cmd_run },
+	{ "compare", cmd_compare },
 	{ "list", cmd_list },
 };
 
@@ -27,15 +29,21 @@ static void usage(FILE *f)
 	      "semantics-aware vCPU scheduling series and the PV hints guests use.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  list [presets|knobs]  the policy presets and every knob with its\n"
-	      "                        default, kernel location and meaning\n"
+	      "  run FILE              simulate a scenario and print the report\n"
+	      "  compare FILE --policies a,b,...\n"
+	      "                        the scenario under several policies, side by\n"
+	      "                        side with the change against the first\n"
+	      "  list [workloads|presets|knobs]\n"
+	      "                        the workloads and their parameters, the policy\n"
+	      "                        presets, every knob with its default, kernel\n"
+	      "                        location and meaning\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help            this help; 'oversub <command> --help' for a command\n"
 	      "  -V, --version         print the version\n"
 	      "\n"
-	      "Running simulations (run, compare, sweep) arrives with the simulator\n"
-	      "engine; today oversub lists the policy core's presets and knobs.\n",
+	      "'oversub run scenarios/overcommit-spinlock.ini' is a good start;\n"
+	      "docs/usage.md and docs/metrics.md describe runs and reports.\n",
 	      f);
 }
 

@@ -62,10 +62,12 @@ int parse_u64(const char *s, u64 *out)
 	return 0;
 }
 
-static const struct {
+struct unit {
 	const char *suffix;
 	u64 mult;
-} duration_units[] = {
+};
+
+static const struct unit duration_units[] = {
 	{ "", 1 },
 	{ "ns", 1 },
 	{ "us", NSEC_PER_USEC },
@@ -73,9 +75,23 @@ static const struct {
 	{ "s", NSEC_PER_SEC },
 };
 
-int parse_duration_ns(const char *s, u64 *out)
+/* Frequencies in Hz per unit (any case); parsed in Hz, stored in kHz. */
+static const struct unit freq_units[] = {
+	{ "hz", 1 },
+	{ "khz", 1000 },
+	{ "mhz", 1000 * 1000 },
+	{ "ghz", 1000 * 1000 * 1000 },
+};
+
+/*
+ * A decimal number followed by one of @units' suffixes, as a whole number
+ * of the base unit: "1.5ms" -> 1500000. -EINVAL for syntax, an unknown
+ * unit or a value below one base unit; -ERANGE for overflow.
+ */
+static int parse_with_unit(const char *s, const struct unit *units, size_t n,
+			   bool nocase, u64 *out)
 {
-	u64 whole, frac = 0, scale = 1, mult = 0, v;
+	u64 whole = 0, frac = 0, scale = 1, mult = 0, v;
 	bool too_fine = false;
 	int ret = eat_digits(&s, &whole);
 
@@ -95,13 +111,14 @@ int parse_duration_ns(const char *s, u64 *out)
 				frac = frac * 10 + (u64)(*s - '0');
 				scale *= 10;
 			} else if (*s != '0') {
-				too_fine = true; /* below 1 ns in any unit */
+				too_fine = true; /* below 1e-9 of any unit */
 			}
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
-		if (!strcmp(s, duration_units[i].suffix)) {
-			mult = duration_units[i].mult;
+	for (size_t i = 0; i < n; i++) {
+		if (nocase ? !strcasecmp(s, units[i].suffix) :
+			     !strcmp(s, units[i].suffix)) {
+			mult = units[i].mult;
 			break;
 		}
 	}
@@ -112,11 +129,17 @@ int parse_duration_ns(const char *s, u64 *out)
 	v = whole * mult;
 	/* frac < 1e9 and mult <= 1e9: the product fits in u64. */
 	if ((frac * mult) % scale)
-		return -EINVAL; /* not a whole number of ns */
+		return -EINVAL; /* not a whole number of the base unit */
 	if (v > UINT64_MAX - frac * mult / scale)
 		return -ERANGE;
 	*out = v + frac * mult / scale;
 	return 0;
+}
+
+int parse_duration_ns(const char *s, u64 *out)
+{
+	return parse_with_unit(s, duration_units, ARRAY_SIZE(duration_units),
+			       false, out);
 }
 
 int format_duration(char *buf, size_t len, u64 ns)
@@ -133,4 +156,31 @@ int format_duration(char *buf, size_t len, u64 ns)
 		return snprintf(buf, len, "%lluus",
 				(unsigned long long)(ns / NSEC_PER_USEC));
 	return snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
+
+int parse_freq_khz(const char *s, u64 *out)
+{
+	u64 hz;
+	int ret = parse_with_unit(s, freq_units, ARRAY_SIZE(freq_units), true,
+				  &hz);
+
+	if (ret)
+		return ret;
+	if (hz % 1000)
+		return -EINVAL; /* not a whole number of kHz */
+	*out = hz / 1000;
+	return 0;
+}
+
+int format_freq(char *buf, size_t len, u64 khz)
+{
+	if (khz == 0)
+		return snprintf(buf, len, "0");
+	if (khz % 1000000 == 0)
+		return snprintf(buf, len, "%lluGHz",
+				(unsigned long long)(khz / 1000000));
+	if (khz % 1000 == 0)
+		return snprintf(buf, len, "%lluMHz",
+				(unsigned long long)(khz / 1000));
+	return snprintf(buf, len, "%llukHz", (unsigned long long)khz);
 }

@@ -80,8 +80,12 @@ int sched_init(struct sched *s, const struct sched_params *p,
 	s->base_slice = scaled_base_slice(p);
 	INIT_LIST_HEAD(&s->groups);
 	s->rqs = calloc(p->nr_cpus, sizeof(*s->rqs));
-	if (!s->rqs)
+	s->resched_list = calloc(p->nr_cpus, sizeof(*s->resched_list));
+	if (!s->rqs || !s->resched_list) {
+		free(s->rqs);
+		free(s->resched_list);
 		return -ENOMEM;
+	}
 
 	s->root_tg.s = s;
 	s->root_tg.shares = NICE_0_LOAD;
@@ -109,7 +113,9 @@ void sched_destroy(struct sched *s)
 		free(tg);
 	}
 	free(s->rqs);
+	free(s->resched_list);
 	s->rqs = NULL;
+	s->resched_list = NULL;
 }
 
 /* models sched_create_group()/init_tg_cfs_entry() in kernel/sched */
@@ -243,7 +249,7 @@ void sched_block(struct sched *s, struct task *p, u64 now)
 	sched_update_clock(rq, now);
 	p->state = TASK_SLEEPING;
 	dequeue_task_fair(rq, p, DEQUEUE_SLEEP);
-	rq->need_resched = true;
+	resched_curr(rq);
 }
 
 /* models __schedule() in kernel/sched/core.c */
@@ -289,8 +295,8 @@ int yield_to(struct sched *s, struct task *curr, struct task *p, bool preempt,
 		return 0;
 	rq->stats.yld_count++;
 	if (preempt && rq != p_rq)
-		p_rq->need_resched = true;
-	rq->need_resched = true;
+		resched_curr(p_rq);
+	resched_curr(rq);
 	return 1;
 }
 
@@ -300,7 +306,7 @@ void do_sched_yield(struct rq *rq, u64 now)
 	sched_update_clock(rq, now);
 	if (rq->curr)
 		yield_task_fair(rq);
-	rq->need_resched = true;
+	resched_curr(rq);
 }
 
 static bool cpu_idle(struct sched *s, int cpu)

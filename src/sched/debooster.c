@@ -142,7 +142,7 @@ bool yield_lag_credit(struct rq *rq, struct task *yielder, struct task *target)
 	}
 	if (!rq->lag_credit_used ||
 	    now - rq->lag_credit_last >= s->feat.debooster_rate_limit_ns) {
-		rq->need_resched = true;
+		resched_curr(rq);
 		rq->stats.lag_credit_resched++;
 		rq->lag_credit_used = true;
 		rq->lag_credit_last = now;

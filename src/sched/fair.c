@@ -13,11 +13,6 @@
 
 #define for_each_sched_entity(se) for (; se; se = se->parent)
 
-static inline void resched_curr(struct rq *rq)
-{
-	rq->need_resched = true;
-}
-
 /* models update_deadline() in kernel/sched/fair.c */
 static bool update_deadline(struct cfs_rq *cfs_rq, struct sched_entity *se)
 {

@@ -141,6 +141,7 @@ struct rq {
 	unsigned int nr_running; /* tasks queued, curr and delayed included */
 	u64 clock;
 	bool need_resched;
+	bool resched_listed; /* in sched->resched_list */
 	/* series state: MODEL.md 4a/4b */
 	bool deboost_used;
 	u64 deboost_last;
@@ -162,7 +163,35 @@ struct sched {
 	struct rq *rqs;
 	struct task_group root_tg;
 	struct list_head groups; /* every group but the root, freed with s */
+	int *resched_list; /* CPUs asked to reschedule, for the engine */
+	unsigned int nr_resched;
 };
+
+/* models resched_curr() in kernel/sched/core.c: mark @rq for a reschedule
+ * and list it so whoever drives time finds it without scanning all CPUs */
+static inline void resched_curr(struct rq *rq)
+{
+	struct sched *s = rq->s;
+
+	rq->need_resched = true;
+	if (!rq->resched_listed) {
+		rq->resched_listed = true;
+		s->resched_list[s->nr_resched++] = rq->cpu;
+	}
+}
+
+/* Next CPU listed by resched_curr(), or -1; the engine then calls
+ * schedule() on it if need_resched is still set. */
+static inline int sched_pop_resched(struct sched *s)
+{
+	int cpu;
+
+	if (!s->nr_resched)
+		return -1;
+	cpu = s->resched_list[--s->nr_resched];
+	s->rqs[cpu].resched_listed = false;
+	return cpu;
+}
 
 /* --- setup (core.c) --- */
 int sched_init(struct sched *s, const struct sched_params *p,

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The shared engine room of `oversub run` and `oversub compare`: options,
+ * the job list (policy x seed), running it in-process or in -j N forked
+ * children that send their metrics back through a pipe, the TTY progress
+ * line, the trace written to a temporary file and renamed on success, and
+ * the report. Output is printed only after every job succeeded.
+ */
+#include "cli/runner.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/guard.h"
+#include "report/report.h"
+#include "report/trace.h"
+#include "scenario/units.h"
+#include "sim/sim.h"
+
+enum {
+	OPT_SEED = 256,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_TRACE,
+	OPT_TRACE_WINDOW,
+	OPT_PER_VCPU,
+	OPT_CHECK,
+	OPT_POLICIES,
+};
+
+static int usage_error(const struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct run_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", o->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry '%s --help'\n", o->cmd);
+	return EXIT_USAGE;
+}
+
+/* "START..END", either side may be empty (0 .. end of the run). */
+static int parse_window(struct run_opts *o, const char *arg)
+{
+	const char *dots = strstr(arg, "..");
+	char start[64];
+	size_t n;
+
+	if (!dots || (size_t)(dots - arg) >= sizeof(start))
+		return usage_error(
+			o,
+			"--trace-window: expected START..END (e.g. 100ms..200ms), got '%s'",
+			arg);
+	n = (size_t)(dots - arg);
+	memcpy(start, arg, n);
+	start[n] = '\0';
+	o->win_start = 0;
+	o->win_end = UINT64_MAX;
+	if (n && parse_duration_ns(start, &o->win_start))
+		return usage_error(
+			o,
+			"--trace-window: bad start '%s' (a duration like 100ms)",
+			start);
+	if (dots[2] && parse_duration_ns(dots + 2, &o->win_end))
+		return usage_error(
+			o,
+			"--trace-window: bad end '%s' (a duration like 200ms)",
+			dots + 2);
+	if (o->win_end <= o->win_start)
+		return usage_error(
+			o, "--trace-window: end must be after start, got '%s'",
+			arg);
+	return 0;
+}
+
+static int parse_policies(struct run_opts *o, char *arg)
+{
+	struct policy p;
+	char *save = NULL, *tok;
+
+	o->nr_policies = 0;
+	if (!*arg || arg[strlen(arg) - 1] == ',' || *arg == ',' ||
+	    strstr(arg, ",,"))
+		return usage_error(o, "--policies: empty policy name in '%s'",
+				   arg);
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (policy_preset(&p, tok)) {
+			fprintf(stderr,
+				"%s: --policies: unknown policy '%s' (one of:",
+				o->cmd, tok);
+			for (size_t i = 0; i < policy_nr_presets; i++)
+				fprintf(stderr, " %s", policy_presets[i].name);
+			fprintf(stderr, ")\n");
+			return EXIT_USAGE;
+		}
+		if (o->nr_policies == RUNNER_MAX_POLICIES)
+			return usage_error(o, "--policies: at most %d policies",
+					   RUNNER_MAX_POLICIES);
+		o->policies[o->nr_policies++] = tok;
+	}
+	return 0;
+}
+
+int runner_parse(int argc, char **argv, struct run_opts *o,
+		 void (*usage)(FILE *f))
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "trace", required_argument, NULL, OPT_TRACE },
+		{ "trace-window", required_argument, NULL, OPT_TRACE_WINDOW },
+		{ "per-vcpu", no_argument, NULL, OPT_PER_VCPU },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "policies", required_argument, NULL, OPT_POLICIES },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, csv = false, window = false;
+	int c, ret;
+	u64 v;
+
+	o->out = OUT_TEXT;
+	o->jobs = 1;
+	o->win_start = 0;
+	o->win_end = UINT64_MAX;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hj:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return -1;
+		case OPT_SEED:
+			if (parse_u64(optarg, &o->seed))
+				return usage_error(
+					o,
+					"--seed: expected an unsigned integer, got '%s'",
+					optarg);
+			o->has_seed = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_CSV:
+			csv = true;
+			break;
+		case OPT_TRACE:
+			if (!*optarg)
+				return usage_error(o,
+						   "--trace: empty file name");
+			o->trace = optarg;
+			break;
+		case OPT_TRACE_WINDOW:
+			ret = parse_window(o, optarg);
+			if (ret)
+				return ret;
+			window = true;
+			break;
+		case OPT_PER_VCPU:
+			o->per_vcpu = true;
+			break;
+		case OPT_CHECK:
+			o->check = true;
+			break;
+		case 'j':
+			if (parse_u64(optarg, &v) || v < 1 ||
+			    v > RUNNER_MAX_JOBS)
+				return usage_error(
+					o, "-j: expected 1..%d, got '%s'",
+					RUNNER_MAX_JOBS, optarg);
+			o->jobs = (unsigned int)v;
+			break;
+		case OPT_POLICIES:
+			if (!o->compare)
+				return cli_bad_option(o->cmd, argc, argv);
+			ret = parse_policies(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case ':':
+			return usage_error(o, "option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return cli_bad_option(o->cmd, argc, argv);
+		}
+	}
+	if (json && csv)
+		return usage_error(o, "--json and --csv exclude each other");
+	o->out = json ? OUT_JSON : csv ? OUT_CSV : OUT_TEXT;
+	if (window && !o->trace)
+		return usage_error(o, "--trace-window needs --trace FILE");
+	if (optind >= argc)
+		return usage_error(o, "missing the scenario FILE");
+	if (argc - optind > 1)
+		return usage_error(o, "one scenario FILE only, got '%s' too",
+				   argv[optind + 1]);
+	o->file = argv[optind];
+	if (o->compare && !o->nr_policies)
+		return usage_error(o, "--policies a,b,... is required");
+	return 0;
+}
+
+/* --- jobs --- */
+
+struct job {
+	unsigned int policy, seed; /* indexes */
+	struct sim_config cfg;
+	struct sim_metrics m;
+	/* parallel runs */
+	pid_t pid;
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+struct runner {
+	const struct run_opts *o;
+	const char *const *names; /* [nr_policies] */
+	const u64 *seeds;
+	unsigned int nr_policies, nr_seeds, nr_jobs;
+	struct job *jobs;
+	bool tty;
+	unsigned int done;
+	char err[512];
+};
+
+static void progress(struct runner *r, const struct job *j)
+{
+	if (!r->tty)
+		return;
+	fprintf(stderr, "\r[%u/%u] %s seed %" PRIu64 "\033[K", r->done + 1,
+		r->nr_jobs, r->names[j->policy], r->seeds[j->seed]);
+	fflush(stderr);
+}
+
+static void progress_clear(struct runner *r)
+{
+	if (r->tty)
+		fputs("\r\033[K", stderr);
+}
+
+static int run_one(struct runner *r, struct job *j,
+		   const struct sim_trace_ops *trace)
+{
+	char err[400];
+	int ret;
+
+	ret = sim_run(&j->cfg, trace, r->o->check, &j->m, err, sizeof(err));
+	if (ret)
+		snprintf(r->err, sizeof(r->err),
+			 "%s: policy %s, seed %" PRIu64 ": %s", r->o->file,
+			 r->names[j->policy], r->seeds[j->seed], err);
+	return ret;
+}
+
+/* Child: run @j and write 'M' + metrics or 'E' + message to @fd. */
+static void __attribute__((noreturn))
+child_run(struct runner *r, struct job *j, int fd)
+{
+	FILE *f = fdopen(fd, "w");
+	int ret;
+
+	if (!f)
+		_exit(3);
+	ret = run_one(r, j, NULL);
+	if (ret) {
+		fprintf(f, "E%d:%s", ret, r->err);
+	} else {
+		fputc('M', f);
+		if (metrics_write(f, &j->m))
+			_exit(3);
+	}
+	_exit(fclose(f) ? 3 : 0);
+}
+
+static int job_start(struct runner *r, struct job *j)
+{
+	int p[2];
+
+	if (pipe(p)) {
+		snprintf(r->err, sizeof(r->err), "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	j->pid = fork();
+	if (j->pid < 0) {
+		snprintf(r->err, sizeof(r->err), "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -EAGAIN;
+	}
+	if (!j->pid) {
+		close(p[0]);
+		child_run(r, j, p[1]);
+	}
+	close(p[1]);
+	j->fd = p[0];
+	return 0;
+}
+
+/* All of @j's output is in: reap the child and decode. */
+static int job_finish(struct runner *r, struct job *j)
+{
+	int status = 0, ret = 0;
+	FILE *f;
+
+	close(j->fd);
+	j->fd = -1;
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	j->pid = 0;
+	if (!j->len || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(r->err, sizeof(r->err),
+			 "%s: policy %s, seed %" PRIu64
+			 ": worker process failed",
+			 r->o->file, r->names[j->policy], r->seeds[j->seed]);
+		return -EIO;
+	}
+	if (j->buf[0] == 'E') {
+		char *colon = memchr(j->buf, ':', j->len);
+
+		ret = atoi(j->buf + 1);
+		snprintf(r->err, sizeof(r->err), "%.*s",
+			 colon ? (int)(j->len - (size_t)(colon + 1 - j->buf)) :
+				 0,
+			 colon ? colon + 1 : "");
+		return ret ? ret : -EIO;
+	}
+	f = fmemopen(j->buf + 1, j->len - 1, "r");
+	if (!f || j->buf[0] != 'M' || metrics_read(f, &j->m)) {
+		snprintf(r->err, sizeof(r->err),
+			 "%s: policy %s, seed %" PRIu64
+			 ": bad result from worker",
+			 r->o->file, r->names[j->policy], r->seeds[j->seed]);
+		ret = -EIO;
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* Read what is there; 1 at end of file, 0 for more, -errno. */
+static int job_read(struct job *j)
+{
+	ssize_t n;
+
+	if (j->cap - j->len < 65536) {
+		size_t cap = j->cap ? 2 * j->cap : 65536 * 2;
+		char *b = realloc(j->buf, cap);
+
+		if (!b)
+			return -ENOMEM;
+		j->buf = b;
+		j->cap = cap;
+	}
+	n = read(j->fd, j->buf + j->len, j->cap - j->len);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	j->len += (size_t)n;
+	return n == 0;
+}
+
+static void jobs_abort(struct runner *r)
+{
+	for (unsigned int i = 0; i < r->nr_jobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		if (j->pid <= 0)
+			continue;
+		kill(j->pid, SIGKILL);
+		close(j->fd);
+		while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		j->pid = 0;
+	}
+}
+
+static int run_parallel(struct runner *r)
+{
+	unsigned int next = 0, active = 0, max = r->o->jobs;
+	__free(free) struct pollfd *pfd = calloc(max, sizeof(*pfd));
+	__free(free) unsigned int *who = calloc(max, sizeof(*who));
+	int ret = 0;
+
+	if (!pfd || !who) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -ENOMEM;
+	}
+	while (!ret && r->done < r->nr_jobs) {
+		unsigned int n = 0;
+
+		while (!ret && active < max && next < r->nr_jobs) {
+			ret = job_start(r, &r->jobs[next]);
+			if (!ret) {
+				next++;
+				active++;
+			}
+		}
+		if (ret)
+			break;
+		for (unsigned int i = 0; i < next; i++) {
+			if (r->jobs[i].pid > 0) {
+				pfd[n].fd = r->jobs[i].fd;
+				pfd[n].events = POLLIN;
+				who[n++] = i;
+			}
+		}
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(r->err, sizeof(r->err), "poll: %s",
+				 strerror(errno));
+			ret = -errno;
+			break;
+		}
+		for (unsigned int k = 0; k < n && !ret; k++) {
+			struct job *j = &r->jobs[who[k]];
+			int eof;
+
+			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			eof = job_read(j);
+			if (eof < 0) {
+				snprintf(r->err, sizeof(r->err),
+					 "reading a worker: %s",
+					 strerror(-eof));
+				ret = eof;
+			} else if (eof) {
+				active--;
+				ret = job_finish(r, j);
+				if (!ret) {
+					progress(r, j);
+					r->done++;
+				}
+			}
+		}
+	}
+	if (ret)
+		jobs_abort(r);
+	return ret;
+}
+
+static int run_sequential(struct runner *r)
+{
+	for (unsigned int i = 0; i < r->nr_jobs; i++) {
+		int ret;
+
+		progress(r, &r->jobs[i]);
+		ret = run_one(r, &r->jobs[i], NULL);
+		if (ret)
+			return ret;
+		r->done++;
+	}
+	return 0;
+}
+
+/* The single job with a trace: write to FILE.tmp.XXXXXX, rename at the end. */
+static int run_traced(struct runner *r)
+{
+	const struct run_opts *o = r->o;
+	struct job *j = &r->jobs[0];
+	size_t n = strlen(o->trace) + 16;
+	__free(free) char *tmp = malloc(n);
+	struct trace_writer *w;
+	struct sim_trace_ops ops;
+	mode_t mask;
+	FILE *f;
+	int fd, ret;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, n, "%s.tmp.XXXXXX", o->trace);
+	fd = mkstemp(tmp);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		snprintf(r->err, sizeof(r->err),
+			 "--trace: cannot create %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EIO;
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 is for the temp name only */
+	w = trace_writer_open(f, j->cfg.host.cpus, o->win_start, o->win_end);
+	if (!w) {
+		fclose(f);
+		unlink(tmp);
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return -ENOMEM;
+	}
+	trace_writer_ops(w, &ops);
+	progress(r, j);
+	ret = run_one(r, j, &ops);
+	if (trace_writer_close(w) && !ret) {
+		snprintf(r->err, sizeof(r->err), "--trace: writing %s failed",
+			 tmp);
+		ret = -EIO;
+	}
+	if (fclose(f) && !ret) {
+		snprintf(r->err, sizeof(r->err), "--trace: writing %s: %s", tmp,
+			 strerror(errno));
+		ret = -EIO;
+	}
+	if (!ret && rename(tmp, o->trace)) {
+		snprintf(r->err, sizeof(r->err), "--trace: rename to %s: %s",
+			 o->trace, strerror(errno));
+		ret = -EIO;
+	}
+	if (ret)
+		unlink(tmp);
+	else
+		r->done++;
+	return ret;
+}
+
+/*
+ * The policy of compare job @name: the preset, then every knob the scenario
+ * set differently from its own preset (its [policy] overrides).
+ */
+static int compare_policy(const struct scenario *sc, const char *name,
+			  struct policy *p, char *err, size_t errlen)
+{
+	struct policy base, mine;
+	char val[64];
+
+	if (policy_preset(p, name) || policy_preset(&base, sc->preset))
+		return -EINVAL;
+	mine.sched = sc->cfg.sched;
+	mine.kvm = sc->cfg.kvm;
+	for (size_t i = 0; i < policy_nr_knobs; i++) {
+		const struct knob *k = &policy_knobs[i];
+		int ret;
+
+		if (policy_knob_get(&mine, k) == policy_knob_get(&base, k))
+			continue;
+		policy_knob_format(&mine, k, val, sizeof(val));
+		ret = policy_set_knob(p, k->name, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int print_report(struct runner *r, const struct scenario *sc)
+{
+	const struct run_opts *o = r->o;
+	struct report_opts ro = { .scenario = o->file,
+				  .per_vcpu = o->per_vcpu };
+	__free(free) struct report_set *sets =
+		calloc(r->nr_policies, sizeof(*sets));
+	__free(free) struct sim_metrics *m = calloc(r->nr_jobs, sizeof(*m));
+	json_t *j = NULL;
+	int ret = 0;
+
+	(void)sc;
+	if (!sets || !m)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < r->nr_jobs; i++)
+		m[i] = r->jobs[i].m; /* shallow: freed with the jobs */
+	for (unsigned int p = 0; p < r->nr_policies; p++) {
+		sets[p].policy = r->names[p];
+		sets[p].seeds = r->seeds;
+		sets[p].runs = &m[p * r->nr_seeds];
+		sets[p].nr_runs = r->nr_seeds;
+	}
+	switch (o->out) {
+	case OUT_TEXT:
+		ret = o->compare ? report_table_compare(stdout, sets,
+							r->nr_policies, &ro) :
+				   report_table_run(stdout, sets, &ro);
+		break;
+	case OUT_JSON:
+		j = o->compare ?
+			    report_json_compare(sets, r->nr_policies, &ro) :
+			    report_json_run(sets, &ro);
+		ret = j ? report_json_dump(stdout, j) : -ENOMEM;
+		json_decref(j);
+		break;
+	case OUT_CSV:
+		ret = o->compare ?
+			      report_csv_compare(stdout, sets, r->nr_policies) :
+			      report_csv_run(stdout, sets);
+		break;
+	}
+	return ret;
+}
+
+static int runner_go(struct runner *r, struct scenario *sc)
+{
+	const struct run_opts *o = r->o;
+	__free(free) struct policy *pol = calloc(r->nr_policies, sizeof(*pol));
+	char err[256];
+	int ret;
+
+	if (!pol)
+		return 1;
+	for (unsigned int p = 0; p < r->nr_policies; p++) {
+		if (!o->compare) {
+			pol[p].sched = sc->cfg.sched;
+			pol[p].kvm = sc->cfg.kvm;
+		} else if (compare_policy(sc, r->names[p], &pol[p], err,
+					  sizeof(err))) {
+			fprintf(stderr, "%s: policy %s: %s\n", o->cmd,
+				r->names[p], err);
+			return EXIT_USAGE;
+		}
+	}
+	for (unsigned int i = 0; i < r->nr_jobs; i++) {
+		struct job *j = &r->jobs[i];
+
+		j->policy = i / r->nr_seeds;
+		j->seed = i % r->nr_seeds;
+		j->cfg = sc->cfg;
+		j->cfg.sched = pol[j->policy].sched;
+		j->cfg.kvm = pol[j->policy].kvm;
+		j->cfg.seed = r->seeds[j->seed];
+		j->fd = -1;
+	}
+
+	if (o->trace)
+		ret = run_traced(r);
+	else if (o->jobs > 1 && r->nr_jobs > 1)
+		ret = run_parallel(r);
+	else
+		ret = run_sequential(r);
+	progress_clear(r);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", o->cmd, r->err);
+		return ret == -EINVAL ? EXIT_USAGE : 1;
+	}
+	ret = print_report(r, sc);
+	if (ret) {
+		fprintf(stderr, "%s: writing the report: %s\n", o->cmd,
+			strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
+int runner_main(struct run_opts *o)
+{
+	struct scenario sc;
+	struct runner r = { .o = o };
+	const char *names[RUNNER_MAX_POLICIES];
+	char err[512];
+	u64 one_seed = o->seed;
+	int ret;
+
+	ret = scenario_load(o->file, &sc, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+	r.seeds = o->has_seed ? &one_seed : sc.seeds;
+	r.nr_seeds = o->has_seed ? 1 : sc.nr_seeds;
+	if (o->compare) {
+		for (unsigned int i = 0; i < o->nr_policies; i++)
+			names[i] = o->policies[i];
+		r.nr_policies = o->nr_policies;
+	} else {
+		names[0] = sc.preset;
+		r.nr_policies = 1;
+	}
+	r.names = names;
+	r.nr_jobs = r.nr_policies * r.nr_seeds;
+	r.tty = isatty(STDERR_FILENO);
+	if (o->trace && r.nr_jobs != 1) {
+		fprintf(stderr,
+			"%s: --trace needs a single run, this is %u (%u polic%s x %u seed%s); pick one with --seed%s\n",
+			o->cmd, r.nr_jobs, r.nr_policies,
+			r.nr_policies == 1 ? "y" : "ies", r.nr_seeds,
+			r.nr_seeds == 1 ? "" : "s",
+			o->compare ? " and one policy" : "");
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
+	r.jobs = calloc(r.nr_jobs ? r.nr_jobs : 1, sizeof(*r.jobs));
+	if (!r.jobs) {
+		scenario_free(&sc);
+		fprintf(stderr, "%s: out of memory\n", o->cmd);
+		return 1;
+	}
+	ret = runner_go(&r, &sc);
+	for (unsigned int i = 0; i < r.nr_jobs; i++) {
+		sim_metrics_free(&r.jobs[i].m);
+		free(r.jobs[i].buf);
+	}
+	free(r.jobs);
+	scenario_free(&sc);
+	return ret;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A guest thread's program: the steps a workload thread loops over, each a
+ * guest kernel primitive (MODEL.md section 5 and the simulator issue):
+ * compute, queued spinlock, mutex with optimistic spinning, call-function
+ * IPI with wait, TLB shootdown, I/O sleep, semaphore post/wait (wakeups
+ * through reschedule IPIs) and barriers. One pass over the program is one
+ * workload operation; throughput counts passes.
+ */
+#ifndef OVERSUB_GUEST_PROG_H
+#define OVERSUB_GUEST_PROG_H
+
+#include "core/types.h"
+
+enum gop_kind {
+	GOP_COMPUTE, /* run guest code for a duration (user or kernel) */
+	GOP_SPIN_LOCK, /* queued spinlock: acquire obj */
+	GOP_SPIN_UNLOCK, /* release obj, hand it to the next waiter */
+	GOP_MUTEX_LOCK, /* mutex obj, optimistic spinning while owner runs */
+	GOP_MUTEX_UNLOCK,
+	GOP_CALL_FUNC, /* smp_call_function_single(wait=1) to one vCPU */
+	GOP_TLB_SHOOTDOWN, /* flush_tlb_multi to arg vCPUs (0: all), wait */
+	GOP_SLEEP, /* block for a duration (I/O); the vCPU may halt */
+	GOP_SEM_POST, /* up(obj): wake one waiter */
+	GOP_SEM_WAIT, /* down(obj): sleep until a post */
+	GOP_BARRIER, /* wait until every thread of the VM arrived at obj */
+};
+
+/* How a step's duration is drawn around its mean. */
+enum gop_dist {
+	DIST_FIXED,
+	DIST_EXP, /* exponential */
+	DIST_UNIFORM, /* uniform in [mean/2, 3*mean/2] */
+};
+
+/* Whom a call-function IPI goes to. */
+enum gop_target {
+	TARGET_RANDOM, /* another vCPU of the VM, uniformly */
+	TARGET_NEXT, /* the next vCPU (index + 1, wrapping) */
+};
+
+struct gop {
+	enum gop_kind kind;
+	enum gop_dist dist;
+	u32 obj; /* lock / mutex / semaphore / barrier index */
+	u32 arg; /* TLB shootdown fan-out; call-func target (enum gop_target) */
+	bool kernel; /* COMPUTE: guest kernel code (CPL 0), else user code */
+	u64 mean_ns; /* COMPUTE/SLEEP duration; CALL_FUNC/TLB handler time */
+};
+
+#define GPROG_MAX_OPS 32
+
+struct gprog {
+	struct gop ops[GPROG_MAX_OPS];
+	unsigned int nr_ops;
+};
+
+/* Everything a workload builds for one VM: a program per vCPU thread and
+ * how many of each synchronisation object the programs use. */
+struct guest_vm_desc {
+	unsigned int nr_threads; /* one guest thread per vCPU */
+	struct gprog *progs; /* [nr_threads], owned by the caller */
+	unsigned int nr_spinlocks;
+	unsigned int nr_mutexes;
+	unsigned int nr_sems;
+	unsigned int nr_barriers;
+};
+
+#endif

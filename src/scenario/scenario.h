@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scenario files: fio-style INI (read with inih) -> struct sim_config.
+ * Sections [host], [vm NAME] (any number), [policy] and [run]; every key,
+ * its type, range and default is in docs/scenario.md. Strict: unknown
+ * sections and keys, duplicate keys and out-of-range values are errors, and
+ * the one error reported names the file, the line and the key:
+ *
+ *	scenarios/x.ini:12: vcpus: must be 1..4096, got 0
+ */
+#ifndef OVERSUB_SCENARIO_SCENARIO_H
+#define OVERSUB_SCENARIO_SCENARIO_H
+
+#include "core/types.h"
+#include "sim/config.h"
+
+#define SCENARIO_MAX_SEEDS 1024
+#define SCENARIO_MAX_VM_SECTIONS 4096
+#define SCENARIO_MAX_TOTAL_VCPUS 1000000ULL
+#define SCENARIO_MAX_FILE_SIZE (1024 * 1024)
+
+struct scenario {
+	char path[256]; /* the file name, as given (truncated if longer) */
+	struct sim_config cfg; /* cfg.vms: malloc'd, cfg.nr_vms sections */
+	char preset[32]; /* preset named in [policy]; "vanilla" if none */
+	u64 *seeds; /* [run] seeds, malloc'd; default one seed: 1 */
+	unsigned int nr_seeds;
+};
+
+/*
+ * Read and parse the file @path. 0, or -EINVAL with one message in @err:
+ * "FILE:LINE: KEY: problem, accepted range", or "FILE: cannot read: why".
+ * On error nothing stays allocated and *@out is untouched.
+ */
+int scenario_load(const char *path, struct scenario *out, char *err,
+		  size_t errlen);
+/* The same over the text @text; @name stands for the file in messages
+ * (NULL: "<string>"). */
+int scenario_parse(const char *text, const char *name, struct scenario *out,
+		   char *err, size_t errlen);
+/* Free what a successful load/parse allocated and zero *@sc. */
+void scenario_free(struct scenario *sc);
+
+#endif

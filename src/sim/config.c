@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+/* Defaults of the host and VM configuration (docs/scenario.md lists them). */
+#include "sim/config.h"
+
+#include <string.h>
+
+void host_config_default(struct host_config *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->cpus = 4;
+	h->khz = 2500000; /* 2.5 GHz */
+	h->tick_ns = 4 * NSEC_PER_MSEC; /* HZ=250 */
+	h->base_slice_ns = 700 * NSEC_PER_USEC;
+	h->llc_size = 0;
+	h->balance_ns = 4 * NSEC_PER_MSEC;
+	h->exit_cost_ns = 1 * NSEC_PER_USEC;
+	h->pause_cycles = 40;
+	h->machine_slice = true;
+	h->noise = 0;
+	h->noise_run_ns = 1 * NSEC_PER_MSEC;
+	h->noise_sleep_ns = 0;
+}
+
+void vm_config_default(struct vm_config *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->vcpus = 1;
+	v->count = 1;
+	v->shares = 1024;
+	v->pin = PIN_NONE;
+	v->wl = NULL;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's own state: host CPUs, host noise tasks, VMs with their
+ * vCPUs and guest threads. Internal to src/sim/.
+ */
+#ifndef OVERSUB_SIM_ENGINE_H
+#define OVERSUB_SIM_ENGINE_H
+
+#include "core/prng.h"
+#include "guest/guest.h"
+#include "kvm/kvm.h"
+#include "sched/sched.h"
+#include "sim/eventq.h"
+#include "sim/sim.h"
+
+enum ev_kind {
+	EV_END,
+	EV_TICK, /* host tick on CPU who */
+	EV_BALANCE, /* periodic load balance */
+	EV_VCPU, /* vCPU who: its current segment ended / re-evaluate */
+	EV_GTICK, /* vCPU who: guest timer interrupt */
+	EV_IO, /* vCPU who: its I/O completed */
+	EV_HOG, /* hog who: its run ended */
+	EV_HOG_WAKE, /* hog who: its sleep ended */
+	EV_MARK, /* end of the warm-up: snapshot the host counters */
+};
+
+/* What a guest thread is doing (one thread per vCPU). */
+enum tstate {
+	TS_OP, /* at prog->ops[pc] */
+	TS_SPIN_LOCK, /* queued on a spinlock, spinning */
+	TS_PV_WAIT, /* queued on a spinlock, halted in pv_wait() */
+	TS_MUTEX_SPIN, /* optimistic spinning on a mutex owner */
+	TS_IPI_WAIT, /* spinning until its IPIs' handlers ran */
+	TS_SLEEP, /* asleep (mutex, semaphore, barrier, I/O): vCPU idle */
+};
+
+/* What a vCPU on a host CPU is busy with until its next event. */
+enum seg {
+	SEG_NONE,
+	SEG_COMPUTE, /* guest code */
+	SEG_SPIN, /* spinning (lock, mutex, IPI wait) */
+	SEG_IRQ, /* an interrupt handler */
+	SEG_EXIT, /* in the host: exit handling */
+};
+
+enum irq_kind {
+	IRQ_CALL_FUNC, /* call-function IPI; from = sender */
+	IRQ_TLB, /* TLB shootdown IPI; from = sender */
+	IRQ_RESCHED, /* reschedule IPI: a guest wakeup */
+	IRQ_TIMER, /* guest timer */
+	IRQ_IO, /* device completion */
+};
+
+struct girq {
+	enum irq_kind kind;
+	int from;
+	u64 cost;
+};
+
+struct vmsim;
+
+struct vsim {
+	struct vmsim *vm;
+	int idx; /* in its VM */
+	int gid; /* across the host */
+	struct kvm_vcpu *kv;
+	struct task *task;
+	u64 *mask; /* allowed CPUs when pinned */
+	struct prng rng;
+	char name[96];
+
+	/* guest thread */
+	const struct gprog *prog;
+	unsigned int pc;
+	enum tstate ts;
+	bool op_started;
+	u64 remaining; /* of the current compute step */
+	bool granted; /* a lock was handed to it */
+	bool woken; /* its sleep ended */
+	unsigned int ipi_wait; /* handlers still to run for its IPIs */
+	u64 spin_run; /* ns spun on the current spinlock (PV threshold) */
+	int held_mutex;
+	unsigned int spin_held; /* spinlocks held: inside the guest kernel */
+	u32 wait_obj;
+
+	/* pending guest interrupts (bounded: one per sender + 3) */
+	struct girq *irq;
+	unsigned int irq_head, irq_len, irq_cap;
+	bool irq_resched_pending, irq_timer_pending;
+	u64 handler_left; /* of the handler being run */
+	struct girq handling;
+	bool in_handler;
+	u64 exit_left; /* host time still owed for exits */
+
+	/* host side */
+	int cpu; /* host CPU it is on, -1 when not running */
+	enum seg seg;
+	u64 seg_start;
+	u64 gen; /* current generation of its EV_VCPU events */
+	u64 gtick_gen;
+	u64 ple_spin; /* ns spun since the last PLE exit or entry */
+	u64 run_start;
+	u64 slice_t[VT_NR]; /* this run slice, for the trace state */
+
+	/* accounting */
+	enum vcpu_time bucket;
+	u64 bucket_since;
+	u64 t[VT_NR];
+	u64 ops;
+	u64 cpu_ns;
+	u64 flow_in; /* flow id to close when it next runs, 0: none */
+};
+
+struct vmsim {
+	const struct vm_config *cfg;
+	char name[80];
+	struct task_group *tg;
+	struct kvm kvm;
+	struct task *tasks;
+	struct vsim *v;
+	unsigned int nr;
+	struct guest_vm_desc desc;
+	struct qspinlock *locks;
+	struct gmutex *mutexes;
+	struct gsem *sems;
+	struct gbarrier *barriers;
+};
+
+struct hog {
+	struct task task;
+	u64 remaining;
+	u64 seg_start;
+	u64 gen;
+	int cpu;
+};
+
+struct sim {
+	const struct sim_config *cfg;
+	const struct sim_trace_ops *trace;
+	struct sched s;
+	struct task_group *machine;
+	struct vmsim *vms;
+	unsigned int nr_vms;
+	struct vsim **vcpus; /* by gid */
+	unsigned int nr_vcpus;
+	struct hog *hogs;
+	unsigned int nr_hogs;
+	struct eventq q;
+	u64 now;
+	u64 t0; /* end of warm-up: measuring starts */
+	u64 t_end;
+	u64 events;
+	u64 next_flow;
+	u64 pv_yields;
+	struct host_metrics base; /* host counters at the end of warm-up */
+	u64 ple_base_ns_x1000; /* ns per 1000 cycles, for PLE windows */
+	int mask_words;
+	bool check;
+	const struct task **last_curr; /* [cpus], for the debug checks */
+	u64 *last_vruntime;
+	char *err;
+	size_t errlen;
+	int failed; /* first error (-ENOMEM) seen inside the run */
+};
+
+/* setup.c */
+int sim_setup(struct sim *sim, const struct sim_config *cfg);
+void sim_teardown(struct sim *sim);
+int sim_collect(struct sim *sim, struct sim_metrics *out);
+void sim_host_counters(const struct sim *sim, struct host_metrics *h);
+
+/* run.c */
+void sim_post(struct sim *sim, u64 t, enum ev_kind kind, u32 who, u64 gen);
+void sim_reschedule_cpus(struct sim *sim);
+u64 sim_cycles_to_ns(const struct sim *sim, u64 cycles);
+void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket);
+
+/* vcpu.c */
+void vsim_switch_in(struct vsim *v, int cpu, u64 now);
+void vsim_switch_out(struct vsim *v, u64 now);
+void vsim_event(struct vsim *v, u64 now);
+void vsim_notify(struct vsim *v, u64 now);
+void vsim_guest_tick(struct vsim *v, u64 now);
+void vsim_io_done(struct vsim *v, u64 now);
+/* Record, for the trace, a flow that ends where @to next runs. */
+void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
+		  u64 now);
+
+static inline struct vsim *task_vsim(struct sim *sim, const struct task *p)
+{
+	return p->id >= 0 ? sim->vcpus[p->id] : NULL;
+}
+
+static inline struct hog *task_hog(struct sim *sim, struct task *p)
+{
+	return p->id < 0 ? &sim->hogs[-p->id - 1] : NULL;
+}
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a run measures, after the warm-up: per vCPU where its time went,
+ * per VM its throughput and CPU share, and host-wide counters.
+ */
+#ifndef OVERSUB_SIM_METRICS_H
+#define OVERSUB_SIM_METRICS_H
+
+#include "core/types.h"
+
+/* Where a vCPU's wall-clock time goes; the buckets add up to the run. */
+enum vcpu_time {
+	VT_WORK, /* guest code making progress (compute, handlers, crit. sect.) */
+	VT_SPIN, /* spinning on a lock or a mutex owner */
+	VT_IPI_WAIT, /* spinning until IPI handlers ran (call-func, TLB) */
+	VT_HALTED, /* blocked: HLT, pv_wait, or its guest thread asleep */
+	VT_STEAL, /* runnable on the host but not running */
+	VT_EXIT, /* on a host CPU but in the host: exits, PLE, hypercalls */
+	VT_NR,
+};
+
+extern const char *const vcpu_time_names[VT_NR];
+
+struct vcpu_metrics {
+	u64 t[VT_NR];
+};
+
+struct vm_metrics {
+	char name[80]; /* section name, with "-N" when count > 1 */
+	unsigned int vcpus;
+	unsigned long shares;
+	u64 ops; /* workload operations completed */
+	double throughput; /* ops per second */
+	u64 cpu_ns; /* host CPU time its vCPU threads ran */
+	struct vcpu_metrics *vcpu; /* [vcpus] */
+};
+
+struct host_metrics {
+	u64 context_switches;
+	u64 ple_exits;
+	u64 on_spin_calls;
+	u64 yield_attempts; /* kvm_vcpu_yield_to calls */
+	u64 yield_successes;
+	u64 deboosts;
+	u64 lag_credits;
+	u64 ipis_sent;
+	u64 ipis_tracked;
+	u64 kicks;
+	u64 pv_yields; /* KVM_HC_SCHED_YIELD issued */
+	u64 tlb_flush_deferred; /* PV TLB flushes done on entry */
+	u64 migrations;
+	u64 events; /* simulator events processed (whole run) */
+};
+
+struct sim_metrics {
+	u64 duration_ns; /* measured span */
+	unsigned int nr_cpus;
+	struct host_metrics host;
+	struct vm_metrics *vms; /* [nr_vms], one per VM instance */
+	unsigned int nr_vms;
+};
+
+void sim_metrics_free(struct sim_metrics *m);
+
+#endif

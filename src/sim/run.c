@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The run loop: pop the earliest event, let it act on the model, then
+ * reschedule every host CPU the model asked to (resched_curr), switching
+ * vCPU threads and host tasks in and out. Ticks, periodic balancing and
+ * newly-idle balancing drive the host scheduler as the kernel's tick and
+ * balancer do (docs/model.md says how simplified).
+ */
+#include "sim/engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sim_post(struct sim *sim, u64 t, enum ev_kind kind, u32 who, u64 gen)
+{
+	if (t > sim->t_end)
+		return; /* would never run */
+	if (eventq_push(&sim->q, t, (u32)kind, who, gen))
+		sim->failed = -ENOMEM;
+}
+
+u64 sim_cycles_to_ns(const struct sim *sim, u64 cycles)
+{
+	/* khz cycles per ms: ns = cycles * 1e6 / khz */
+	return (u64)((unsigned __int128)cycles * NSEC_PER_MSEC /
+		     sim->cfg->host.khz);
+}
+
+void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket)
+{
+	u64 t0 = container_of(v->kv->kvm->sched, struct sim, s)->t0;
+	u64 from = max_t(u64, v->bucket_since, t0);
+
+	if (now > from)
+		v->t[v->bucket] += now - from;
+	if (v->cpu >= 0 && now > v->bucket_since)
+		v->slice_t[v->bucket] += now - v->bucket_since;
+	v->bucket = bucket;
+	v->bucket_since = now;
+}
+
+static void hog_switch_in(struct sim *sim, struct hog *h, int cpu, u64 now)
+{
+	h->cpu = cpu;
+	h->seg_start = now;
+	h->gen++;
+	if (sim->cfg->host.noise_sleep_ns)
+		sim_post(sim, now + h->remaining, EV_HOG, (u32)(h - sim->hogs),
+			 h->gen);
+}
+
+static void hog_switch_out(struct sim *sim, struct hog *h, u64 now)
+{
+	const struct sim_trace_ops *tr = sim->trace;
+	char name[32];
+
+	h->remaining -= min_t(u64, now - h->seg_start, h->remaining);
+	h->gen++;
+	if (tr && now > tr->window_start && h->seg_start < tr->window_end) {
+		snprintf(name, sizeof(name), "hog %d", (int)(h - sim->hogs));
+		tr->run_slice(tr->ctx, h->cpu, name,
+			      max_t(u64, h->seg_start, tr->window_start),
+			      min_t(u64, now, tr->window_end), "host");
+	}
+	h->cpu = -1;
+}
+
+static void task_switch_out(struct sim *sim, struct task *p, u64 now)
+{
+	struct vsim *v = task_vsim(sim, p);
+
+	if (v)
+		vsim_switch_out(v, now);
+	else
+		hog_switch_out(sim, task_hog(sim, p), now);
+}
+
+static void task_switch_in(struct sim *sim, struct task *p, int cpu, u64 now)
+{
+	struct vsim *v = task_vsim(sim, p);
+
+	if (v)
+		vsim_switch_in(v, cpu, now);
+	else
+		hog_switch_in(sim, task_hog(sim, p), cpu, now);
+}
+
+static void cpu_switch(struct sim *sim, int cpu)
+{
+	struct rq *rq = cpu_rq(&sim->s, cpu);
+	const struct sim_trace_ops *tr = sim->trace;
+	struct task *prev = rq->curr, *next;
+
+	if (!rq->need_resched)
+		return;
+	next = schedule(rq, sim->now);
+	if (next != prev) {
+		if (prev)
+			task_switch_out(sim, prev, sim->now);
+		if (next)
+			task_switch_in(sim, next, cpu, sim->now);
+	}
+	if (tr && sim->now >= tr->window_start && sim->now < tr->window_end)
+		tr->rq_counter(tr->ctx, cpu, sim->now, rq->nr_running);
+	/* newly idle: pull a task (relists this CPU through its wakeup) */
+	if (!next)
+		sched_balance_cpu(&sim->s, cpu, sim->now);
+}
+
+void sim_reschedule_cpus(struct sim *sim)
+{
+	int cpu;
+
+	while ((cpu = sched_pop_resched(&sim->s)) >= 0)
+		cpu_switch(sim, cpu);
+}
+
+static void hog_event(struct sim *sim, struct hog *h, const struct event *ev)
+{
+	const struct host_config *hc = &sim->cfg->host;
+
+	if (ev->kind == EV_HOG_WAKE) {
+		h->remaining = hc->noise_run_ns;
+		try_to_wake_up(&sim->s, &h->task, sim->now);
+		return;
+	}
+	if (ev->gen != h->gen || h->cpu < 0)
+		return;
+	h->remaining = 0;
+	sched_block(&sim->s, &h->task, sim->now);
+	sim_post(sim, sim->now + hc->noise_sleep_ns, EV_HOG_WAKE,
+		 (u32)(h - sim->hogs), 0);
+}
+
+static void dispatch(struct sim *sim, const struct event *ev)
+{
+	const struct host_config *hc = &sim->cfg->host;
+	struct vsim *v;
+
+	switch ((enum ev_kind)ev->kind) {
+	case EV_END:
+		break;
+	case EV_MARK:
+		sim_host_counters(sim, &sim->base);
+		break;
+	case EV_TICK:
+		if (cpu_rq(&sim->s, (int)ev->who)->curr)
+			sched_tick(cpu_rq(&sim->s, (int)ev->who), sim->now);
+		sim_post(sim, sim->now + hc->tick_ns, EV_TICK, ev->who, 0);
+		break;
+	case EV_BALANCE:
+		sched_balance(&sim->s, sim->now);
+		sim_post(sim, sim->now + hc->balance_ns, EV_BALANCE, 0, 0);
+		break;
+	case EV_VCPU:
+		v = sim->vcpus[ev->who];
+		if (ev->gen == v->gen)
+			vsim_event(v, sim->now);
+		break;
+	case EV_GTICK:
+		v = sim->vcpus[ev->who];
+		if (ev->gen == v->gtick_gen)
+			vsim_guest_tick(v, sim->now);
+		break;
+	case EV_IO:
+		vsim_io_done(sim->vcpus[ev->who], sim->now);
+		break;
+	case EV_HOG:
+	case EV_HOG_WAKE:
+		hog_event(sim, &sim->hogs[ev->who], ev);
+		break;
+	}
+}
+
+static void sim_start(struct sim *sim)
+{
+	const struct host_config *hc = &sim->cfg->host;
+
+	for (unsigned int cpu = 0; cpu < hc->cpus; cpu++)
+		sim_post(sim, hc->tick_ns, EV_TICK, cpu, 0);
+	if (hc->balance_ns)
+		sim_post(sim, hc->balance_ns, EV_BALANCE, 0, 0);
+	sim_post(sim, sim->t0, EV_MARK, 0, 0);
+	sim_post(sim, sim->t_end, EV_END, 0, 0);
+	for (unsigned int i = 0; i < sim->nr_vcpus; i++)
+		wake_up_new_task(&sim->s, sim->vcpus[i]->task, 0);
+	for (unsigned int i = 0; i < sim->nr_hogs; i++)
+		wake_up_new_task(&sim->s, &sim->hogs[i].task, 0);
+	sim_reschedule_cpus(sim);
+}
+
+/* Close every open interval at the end of the run. */
+static void sim_finish(struct sim *sim)
+{
+	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++) {
+		struct task *p = cpu_rq(&sim->s, (int)cpu)->curr;
+
+		if (p)
+			task_switch_out(sim, p, sim->t_end);
+	}
+	for (unsigned int i = 0; i < sim->nr_vcpus; i++)
+		vsim_account(sim->vcpus[i], sim->t_end, VT_STEAL);
+}
+
+/*
+ * The checks of a debug run after each event: the scheduler model's cached
+ * sums (sched_check_invariants: weights, counts, one running entity per
+ * CPU along its chain) and that a task still running on a CPU never saw
+ * its vruntime go back.
+ */
+static int sim_check(struct sim *sim, char *why, size_t len)
+{
+	if (sched_check_invariants(&sim->s, why, len))
+		return -1;
+	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++) {
+		const struct task *p = sim->s.rqs[cpu].curr;
+
+		if (p && p == sim->last_curr[cpu] &&
+		    (s64)(p->se.vruntime - sim->last_vruntime[cpu]) < 0) {
+			snprintf(why, len,
+				 "cpu%u: vruntime of running task %d "
+				 "went back",
+				 cpu, p->id);
+			return -1;
+		}
+		sim->last_curr[cpu] = p;
+		sim->last_vruntime[cpu] = p ? p->se.vruntime : 0;
+	}
+	return 0;
+}
+
+int sim_run(const struct sim_config *cfg, const struct sim_trace_ops *trace,
+	    bool check_invariants, struct sim_metrics *out, char *err,
+	    size_t errlen)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+	struct event ev;
+	char why[256];
+	int ret;
+
+	if (!sim) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	sim->trace = trace;
+	sim->check = check_invariants;
+	sim->err = err;
+	sim->errlen = errlen;
+	ret = sim_setup(sim, cfg);
+	if (ret)
+		goto out;
+	sim_start(sim);
+	while (!sim->failed && eventq_pop(&sim->q, &ev)) {
+		sim->now = ev.t;
+		sim->events++;
+		if (ev.kind == EV_END)
+			break;
+		dispatch(sim, &ev);
+		sim_reschedule_cpus(sim);
+		if (sim->check && sim_check(sim, why, sizeof(why))) {
+			snprintf(err, errlen, "t=%llu ns: %s",
+				 (unsigned long long)sim->now, why);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	if (sim->failed) {
+		snprintf(err, errlen, "out of memory during the run");
+		ret = sim->failed;
+		goto out;
+	}
+	sim->now = sim->t_end;
+	sim_finish(sim);
+	ret = sim_collect(sim, out);
+out:
+	sim_teardown(sim);
+	free(sim);
+	return ret;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Building a host from a config: the scheduler with one cgroup per VM
+ * (under machine.slice when asked), the vCPU threads with their pinning,
+ * a struct kvm per VM, the guest objects each workload asks for, and the
+ * host noise tasks. Also tearing it down and reading the metrics out.
+ */
+#include "sim/engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(struct sim *sim, int ret, const char *msg)
+{
+	snprintf(sim->err, sim->errlen, "%s", msg);
+	return ret;
+}
+
+/* Pin vCPU @i of the @k-th VM instance: fill v->mask and return its first
+ * allowed CPU; unpinned threads start spread by global index. */
+static int pin_mask(struct sim *sim, struct vsim *v, const struct vm_config *c,
+		    unsigned int k, unsigned int i, int gid)
+{
+	unsigned int cpus = sim->cfg->host.cpus, first, n;
+
+	if (c->pin == PIN_NONE)
+		return (int)((unsigned int)gid % cpus);
+	v->mask = calloc((size_t)sim->mask_words, sizeof(u64));
+	if (!v->mask)
+		return -ENOMEM;
+	if (c->pin == PIN_VCPU) {
+		first = i % cpus;
+		n = 1;
+	} else {
+		first = (k * c->vcpus) % cpus;
+		n = min_t(unsigned int, c->vcpus, cpus);
+	}
+	for (unsigned int j = 0; j < n; j++) {
+		unsigned int cpu = (first + j) % cpus;
+
+		v->mask[cpu / 64] |= 1ULL << (cpu % 64);
+	}
+	return (int)((first + (c->pin == PIN_VM ? i % n : 0)) % cpus);
+}
+
+static int vm_objects(struct vmsim *vm)
+{
+	struct guest_vm_desc *d = &vm->desc;
+	int ret = 0;
+
+	vm->locks = calloc(d->nr_spinlocks + 1, sizeof(*vm->locks));
+	vm->mutexes = calloc(d->nr_mutexes + 1, sizeof(*vm->mutexes));
+	vm->sems = calloc(d->nr_sems + 1, sizeof(*vm->sems));
+	vm->barriers = calloc(d->nr_barriers + 1, sizeof(*vm->barriers));
+	if (!vm->locks || !vm->mutexes || !vm->sems || !vm->barriers)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < d->nr_spinlocks; i++) {
+		vm->locks[i].owner = -1;
+		ret |= gfifo_init(&vm->locks[i].waiters, vm->nr);
+	}
+	for (unsigned int i = 0; i < d->nr_mutexes; i++) {
+		vm->mutexes[i].owner = -1;
+		ret |= gfifo_init(&vm->mutexes[i].spinners, vm->nr);
+		ret |= gfifo_init(&vm->mutexes[i].sleepers, vm->nr);
+	}
+	for (unsigned int i = 0; i < d->nr_sems; i++)
+		ret |= gfifo_init(&vm->sems[i].waiters, vm->nr);
+	for (unsigned int i = 0; i < d->nr_barriers; i++) {
+		vm->barriers[i].parties = vm->nr;
+		ret |= gfifo_init(&vm->barriers[i].waiters, vm->nr);
+	}
+	return ret ? -ENOMEM : 0;
+}
+
+static int vm_setup(struct sim *sim, struct vmsim *vm,
+		    const struct vm_config *c, unsigned int k, unsigned int n)
+{
+	char msg[256];
+	int ret;
+
+	vm->cfg = c;
+	vm->nr = c->vcpus;
+	if (c->count > 1)
+		snprintf(vm->name, sizeof(vm->name), "%s-%u", c->name, n);
+	else
+		snprintf(vm->name, sizeof(vm->name), "%s", c->name);
+	vm->tg = sched_create_group(&sim->s, sim->machine, c->shares, vm->name);
+	vm->tasks = calloc(vm->nr, sizeof(*vm->tasks));
+	vm->v = calloc(vm->nr, sizeof(*vm->v));
+	vm->desc.progs = calloc(vm->nr, sizeof(*vm->desc.progs));
+	if (!vm->tg || !vm->tasks || !vm->v || !vm->desc.progs)
+		return fail(sim, -ENOMEM, "out of memory");
+	msg[0] = 0;
+	ret = c->wl->build(c->wl_params, vm->nr, &vm->desc, msg, sizeof(msg));
+	if (ret) {
+		snprintf(sim->err, sim->errlen, "vm %s: workload %s: %s",
+			 c->name, c->wl->name, msg);
+		return -EINVAL;
+	}
+	if (vm_objects(vm))
+		return fail(sim, -ENOMEM, "out of memory");
+
+	for (unsigned int i = 0; i < vm->nr; i++) {
+		struct vsim *v = &vm->v[i];
+		int gid = (int)sim->nr_vcpus;
+		int cpu = pin_mask(sim, v, c, k, i, gid);
+
+		if (cpu < 0)
+			return fail(sim, -ENOMEM, "out of memory");
+		sched_task_init(&sim->s, &vm->tasks[i], vm->tg, NICE_0_LOAD,
+				cpu);
+		vm->tasks[i].id = gid;
+		vm->tasks[i].allowed = v->mask;
+		v->task = &vm->tasks[i];
+		sim->vcpus[sim->nr_vcpus++] = v;
+	}
+	ret = kvm_create(&vm->kvm, &sim->s, &sim->cfg->kvm, (int)vm->nr,
+			 vm->tasks);
+	if (ret)
+		return fail(sim, ret, "cannot create the VM");
+	for (unsigned int i = 0; i < vm->nr; i++) {
+		struct vsim *v = &vm->v[i];
+
+		v->vm = vm;
+		v->idx = (int)i;
+		v->gid = vm->tasks[i].id;
+		v->kv = &vm->kvm.vcpus[i];
+		v->prog = &vm->desc.progs[i];
+		v->held_mutex = -1;
+		v->cpu = -1;
+		v->bucket = VT_STEAL;
+		v->irq_cap = vm->nr + 3;
+		v->irq = calloc(v->irq_cap, sizeof(*v->irq));
+		if (!v->irq)
+			return fail(sim, -ENOMEM, "out of memory");
+		prng_seed(&v->rng, sim->cfg->seed, (u64)v->gid);
+		snprintf(v->name, sizeof(v->name), "%s/vcpu%u", vm->name, i);
+	}
+	return 0;
+}
+
+int sim_setup(struct sim *sim, const struct sim_config *cfg)
+{
+	const struct host_config *hc = &cfg->host;
+	struct sched_params sp;
+	unsigned int total = 0, k = 0;
+	int ret;
+
+	sim->cfg = cfg;
+	if (!hc->cpus || !hc->khz || !hc->tick_ns || !cfg->nr_vms)
+		return fail(sim, -EINVAL,
+			    "config needs cpus, a clock, a tick "
+			    "and at least one VM");
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		if (!cfg->vms[i].wl || !cfg->vms[i].vcpus || !cfg->vms[i].count)
+			return fail(sim, -EINVAL,
+				    "a VM needs vcpus, a count "
+				    "and a workload");
+		sim->nr_vms += cfg->vms[i].count;
+		total += cfg->vms[i].vcpus * cfg->vms[i].count;
+	}
+	sim->t0 = cfg->warmup_ns;
+	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
+	sim->mask_words = (int)((hc->cpus + 63) / 64);
+
+	sched_params_default(&sp);
+	sp.nr_cpus = hc->cpus;
+	sp.tick_ns = hc->tick_ns;
+	sp.base_slice_ns = hc->base_slice_ns;
+	sp.llc_size = hc->llc_size;
+	ret = sched_init(&sim->s, &sp, &cfg->sched);
+	if (ret)
+		return fail(sim, ret, "bad host scheduler parameters");
+	if (hc->machine_slice) {
+		sim->machine = sched_create_group(&sim->s, NULL, NICE_0_LOAD,
+						  "machine.slice");
+		if (!sim->machine)
+			return fail(sim, -ENOMEM, "out of memory");
+	}
+	sim->vms = calloc(sim->nr_vms, sizeof(*sim->vms));
+	sim->vcpus = calloc(total, sizeof(*sim->vcpus));
+	sim->hogs = calloc(hc->noise + 1, sizeof(*sim->hogs));
+	sim->last_curr = calloc(hc->cpus, sizeof(*sim->last_curr));
+	sim->last_vruntime = calloc(hc->cpus, sizeof(*sim->last_vruntime));
+	if (!sim->vms || !sim->vcpus || !sim->hogs || !sim->last_curr ||
+	    !sim->last_vruntime ||
+	    eventq_init(&sim->q, 4 * (size_t)(hc->cpus + total) + 64))
+		return fail(sim, -ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		for (unsigned int n = 0; n < cfg->vms[i].count; n++, k++) {
+			ret = vm_setup(sim, &sim->vms[k], &cfg->vms[i], k, n);
+			if (ret)
+				return ret;
+		}
+	}
+	for (unsigned int i = 0; i < hc->noise; i++) {
+		struct hog *h = &sim->hogs[i];
+
+		sched_task_init(&sim->s, &h->task, NULL, NICE_0_LOAD,
+				(int)(i % hc->cpus));
+		h->task.id = -(int)i - 1;
+		h->remaining = hc->noise_run_ns;
+		h->cpu = -1;
+	}
+	sim->nr_hogs = hc->noise;
+	return 0;
+}
+
+void sim_teardown(struct sim *sim)
+{
+	for (unsigned int k = 0; sim->vms && k < sim->nr_vms; k++) {
+		struct vmsim *vm = &sim->vms[k];
+		struct guest_vm_desc *d = &vm->desc;
+
+		for (unsigned int i = 0; vm->v && i < vm->nr; i++) {
+			free(vm->v[i].irq);
+			free(vm->v[i].mask);
+		}
+		for (unsigned int i = 0; vm->locks && i < d->nr_spinlocks; i++)
+			gfifo_free(&vm->locks[i].waiters);
+		for (unsigned int i = 0; vm->mutexes && i < d->nr_mutexes;
+		     i++) {
+			gfifo_free(&vm->mutexes[i].spinners);
+			gfifo_free(&vm->mutexes[i].sleepers);
+		}
+		for (unsigned int i = 0; vm->sems && i < d->nr_sems; i++)
+			gfifo_free(&vm->sems[i].waiters);
+		for (unsigned int i = 0; vm->barriers && i < d->nr_barriers;
+		     i++)
+			gfifo_free(&vm->barriers[i].waiters);
+		free(vm->locks);
+		free(vm->mutexes);
+		free(vm->sems);
+		free(vm->barriers);
+		if (vm->kvm.vcpus)
+			kvm_destroy(&vm->kvm);
+		free(vm->desc.progs);
+		free(vm->v);
+		free(vm->tasks);
+	}
+	free(sim->vms);
+	free(sim->vcpus);
+	free(sim->hogs);
+	free(sim->last_curr);
+	free(sim->last_vruntime);
+	eventq_free(&sim->q);
+	if (sim->s.rqs)
+		sched_destroy(&sim->s);
+}
+
+/* Host counters as the model's statistics stand now. */
+void sim_host_counters(const struct sim *sim, struct host_metrics *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (unsigned int k = 0; k < sim->nr_vms; k++) {
+		const struct vmsim *vm = &sim->vms[k];
+
+		for (unsigned int i = 0; i < vm->nr; i++) {
+			const struct kvm_vcpu_stat *st = &vm->v[i].kv->stat;
+
+			h->ple_exits += st->ple_exits;
+			h->on_spin_calls += st->on_spin_calls;
+			h->yield_attempts += st->directed_yield_attempted;
+			h->yield_successes += st->directed_yield_successful;
+			h->ipis_sent += st->ipis_sent;
+			h->ipis_tracked += st->ipis_tracked;
+			h->kicks += st->kicks;
+			h->tlb_flush_deferred += st->tlb_flush_on_entry;
+		}
+	}
+	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++) {
+		const struct sched_stats *st = &sim->s.rqs[cpu].stats;
+
+		h->context_switches += st->nr_switches;
+		h->deboosts += st->deboosts;
+		h->lag_credits += st->lag_credits;
+		h->migrations += st->migrations;
+	}
+	h->pv_yields = sim->pv_yields;
+}
+
+#define SUB(f) h->f -= sim->base.f
+int sim_collect(struct sim *sim, struct sim_metrics *out)
+{
+	struct host_metrics *h = &out->host;
+
+	memset(out, 0, sizeof(*out));
+	/* counters over the measured span: minus what the warm-up did */
+	sim_host_counters(sim, h);
+	SUB(context_switches);
+	SUB(ple_exits);
+	SUB(on_spin_calls);
+	SUB(yield_attempts);
+	SUB(yield_successes);
+	SUB(deboosts);
+	SUB(lag_credits);
+	SUB(ipis_sent);
+	SUB(ipis_tracked);
+	SUB(kicks);
+	SUB(pv_yields);
+	SUB(tlb_flush_deferred);
+	SUB(migrations);
+	h->events = sim->events;
+	out->duration_ns = sim->cfg->duration_ns;
+	out->nr_cpus = sim->cfg->host.cpus;
+	out->vms = calloc(sim->nr_vms, sizeof(*out->vms));
+	if (!out->vms)
+		return fail(sim, -ENOMEM, "out of memory");
+	out->nr_vms = sim->nr_vms;
+	for (unsigned int k = 0; k < sim->nr_vms; k++) {
+		struct vmsim *vm = &sim->vms[k];
+		struct vm_metrics *m = &out->vms[k];
+
+		snprintf(m->name, sizeof(m->name), "%s", vm->name);
+		m->vcpus = vm->nr;
+		m->shares = vm->cfg->shares;
+		m->vcpu = calloc(vm->nr, sizeof(*m->vcpu));
+		if (!m->vcpu) {
+			sim_metrics_free(out);
+			return fail(sim, -ENOMEM, "out of memory");
+		}
+		for (unsigned int i = 0; i < vm->nr; i++) {
+			const struct vsim *v = &vm->v[i];
+
+			memcpy(m->vcpu[i].t, v->t, sizeof(v->t));
+			m->ops += v->ops;
+			m->cpu_ns += v->cpu_ns;
+		}
+		m->throughput = out->duration_ns ?
+					(double)m->ops * 1e9 /
+						(double)out->duration_ns :
+					0.0;
+	}
+	return 0;
+}

@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A vCPU as the engine runs it: while its thread is on a host CPU the guest
+ * makes progress through its program in segments (guest code, spinning, an
+ * interrupt handler, host time for an exit); each segment ends in an event.
+ * Preemption stops the segment and keeps what is left. The guest kernel's
+ * decisions come from src/guest/, the hypervisor's from src/kvm/.
+ *
+ * Costs the model charges (docs/model.md): `exit_cost` of host time for
+ * each exit a real guest would take (IPI send without APICv, EOI without
+ * APICv, PLE exit, hypercall, timer expiry); the handler times below.
+ */
+#include "sim/engine.h"
+
+#include <assert.h>
+#include <errno.h>
+
+#define NO_END UINT64_MAX
+#define RESCHED_IRQ_NS 500 /* scheduler_ipi(): wake the sleeper */
+#define TIMER_IRQ_NS 1000 /* local timer interrupt, tick work */
+#define IO_IRQ_NS 1000 /* device completion handler */
+
+static struct sim *vsim_sim(const struct vsim *v);
+
+static const struct kvm_knobs *knobs(const struct vsim *v)
+{
+	return v->kv->kvm->knobs;
+}
+
+static u64 exit_cost(const struct vsim *v)
+{
+	return vsim_sim(v)->cfg->host.exit_cost_ns;
+}
+
+static u64 draw(struct vsim *v, const struct gop *op)
+{
+	u64 m = op->mean_ns, x;
+
+	switch (op->dist) {
+	case DIST_EXP:
+		x = prng_exp(&v->rng, m);
+		break;
+	case DIST_UNIFORM:
+		x = m / 2 + prng_below(&v->rng, m + 1);
+		break;
+	default:
+		x = m;
+		break;
+	}
+	return x ? x : 1; /* every step takes time: no zero-time loops */
+}
+
+static enum vcpu_time seg_bucket(const struct vsim *v, enum seg seg)
+{
+	switch (seg) {
+	case SEG_SPIN:
+		return v->ts == TS_IPI_WAIT ? VT_IPI_WAIT : VT_SPIN;
+	case SEG_EXIT:
+		return VT_EXIT;
+	default:
+		return VT_WORK;
+	}
+}
+
+/* Guest CPL for kvm_arch_vcpu_put(): user mode only while running user
+ * code outside any lock or handler. */
+static bool in_guest_kernel(const struct vsim *v, enum seg seg)
+{
+	if (seg != SEG_COMPUTE || v->in_handler || v->spin_held ||
+	    v->held_mutex >= 0)
+		return true;
+	return v->prog->ops[v->pc].kernel;
+}
+
+static void seg_begin(struct vsim *v, enum seg seg, u64 len, u64 now)
+{
+	if (seg != SEG_EXIT)
+		v->kv->in_kernel = in_guest_kernel(v, seg);
+	v->seg = seg;
+	v->seg_start = now;
+	v->gen++;
+	vsim_account(v, now, seg_bucket(v, seg));
+	if (len != NO_END)
+		sim_post(vsim_sim(v), now + len, EV_VCPU, (u32)v->gid, v->gen);
+}
+
+/* Stop the current segment at @now, keeping its partial progress. */
+static void seg_stop(struct vsim *v, u64 now)
+{
+	u64 el = now - v->seg_start;
+
+	switch (v->seg) {
+	case SEG_COMPUTE:
+		v->remaining -= min_t(u64, el, v->remaining);
+		break;
+	case SEG_SPIN:
+		v->spin_run += el;
+		v->ple_spin += el;
+		break;
+	case SEG_IRQ:
+		v->handler_left -= min_t(u64, el, v->handler_left);
+		break;
+	case SEG_EXIT:
+		v->exit_left -= min_t(u64, el, v->exit_left);
+		break;
+	case SEG_NONE:
+		break;
+	}
+	v->seg = SEG_NONE;
+	v->gen++;
+}
+
+void vsim_notify(struct vsim *v, u64 now)
+{
+	if (v->cpu < 0)
+		return;
+	seg_stop(v, now);
+	sim_post(vsim_sim(v), now, EV_VCPU, (u32)v->gid, v->gen);
+}
+
+void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
+		  u64 now)
+{
+	struct sim *sim = vsim_sim(from);
+	const struct sim_trace_ops *tr = sim->trace;
+
+	if (!tr || now < tr->window_start || now >= tr->window_end ||
+	    from->cpu < 0 || to->flow_in)
+		return;
+	to->flow_in = ++sim->next_flow;
+	tr->flow_begin(tr->ctx, to->flow_in, kind, from->cpu, now);
+}
+
+/* The guest reads whether @owner's thread is on a CPU: in its view a
+ * thread is running unless it went to sleep, host preemption or not. */
+static bool thread_running(const struct vsim *owner)
+{
+	return owner->ts != TS_SLEEP && owner->ts != TS_PV_WAIT;
+}
+
+/* Queue an interrupt for the guest on @t. The queue cannot overflow: a
+ * sender has one call-function or TLB IPI outstanding at a time, and the
+ * reschedule, timer and I/O interrupts are one each. */
+static void irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
+{
+	assert(t->irq_len < t->irq_cap);
+	t->irq[(t->irq_head + t->irq_len++) % t->irq_cap] =
+		(struct girq){ .kind = kind, .from = from, .cost = cost };
+}
+
+static void irq_push(struct vsim *t, enum irq_kind kind, int from, u64 cost,
+		     u64 now)
+{
+	irq_queue(t, kind, from, cost);
+	vsim_notify(t, now);
+}
+
+/* Send @kind to @n vCPUs of @v's VM as one fixed-mode IPI. */
+static void send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
+		     u64 cost, u64 now)
+{
+	struct vmsim *vm = v->vm;
+
+	if (!knobs(v)->apicv)
+		v->exit_left += exit_cost(v); /* ICR write */
+	kvm_irq_delivery_to_apic(v->kv, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest,
+				 n, now);
+	for (int i = 0; i < n; i++) {
+		struct vsim *t = &vm->v[dest[i]];
+
+		vsim_flow_to(v, t, FLOW_IPI, now);
+		irq_push(t, kind, v->idx, cost, now);
+	}
+}
+
+/* try_to_wake_up() of a sleeping guest thread: a reschedule IPI to its
+ * (idle, halted) vCPU. */
+static void wake_thread(struct vsim *waker, struct vsim *t, u64 now)
+{
+	t->woken = true;
+	if (t->irq_resched_pending)
+		return;
+	t->irq_resched_pending = true;
+	send_ipi(waker, IRQ_RESCHED, &t->idx, 1, RESCHED_IRQ_NS, now);
+}
+
+/* Spinners on mutex @obj re-check their owner (it slept or its vCPU was
+ * preempted). */
+static void mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
+{
+	struct gfifo *q = &vm->mutexes[obj].spinners;
+
+	for (unsigned int i = 0; i < q->len; i++)
+		vsim_notify(&vm->v[q->slot[(q->head + i) % q->cap]], now);
+}
+
+/* The lock was handed to @n at release by @v. */
+static void grant_spinlock(struct vsim *v, struct vsim *n, u64 now)
+{
+	n->granted = true;
+	if (n->ts != TS_PV_WAIT) {
+		vsim_notify(n, now);
+		return;
+	}
+	/* pv_kick(): the halted head must be woken to take it */
+	v->exit_left += exit_cost(v);
+	vsim_flow_to(v, n, FLOW_KICK, now);
+	kvm_hc_kick_cpu(v->kv, n->kv->vcpu_id, now);
+}
+
+static void advance(struct vsim *v, u64 now)
+{
+	v->op_started = false;
+	if (++v->pc < v->prog->nr_ops)
+		return;
+	v->pc = 0;
+	if (now >= vsim_sim(v)->t0)
+		v->ops++;
+}
+
+static int pick_target(struct vsim *v, u32 how)
+{
+	unsigned int n = v->vm->nr;
+
+	if (how == TARGET_NEXT)
+		return (int)((v->idx + 1) % n);
+	return (int)((v->idx + 1 + prng_below(&v->rng, n - 1)) % n);
+}
+
+static void call_func(struct vsim *v, const struct gop *op, u64 now)
+{
+	int t = pick_target(v, op->arg);
+	struct vsim *tv = &v->vm->v[t];
+
+	send_ipi(v, IRQ_CALL_FUNC, &t, 1, op->mean_ns, now);
+	v->ipi_wait = 1;
+	v->ts = TS_IPI_WAIT;
+	/* kvm_smp_send_call_func_ipi(): yield to a preempted target */
+	if (knobs(v)->pv_sched_yield && kvm_vcpu_is_preempted_guest(tv->kv)) {
+		v->exit_left += exit_cost(v);
+		vsim_sim(v)->pv_yields++;
+		kvm_hc_sched_yield(v->kv, tv->kv->vcpu_id, now);
+	}
+}
+
+static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
+{
+	struct vmsim *vm = v->vm;
+	unsigned int want = op->arg ? op->arg : vm->nr - 1;
+	int targets[KVM_MAX_VCPUS], ipi[KVM_MAX_VCPUS];
+	int n = 0, kept;
+
+	if (want > vm->nr - 1)
+		want = vm->nr - 1;
+	/* the next @want vCPUs after a random start: distinct, not me */
+	for (unsigned int i = 0, s = (unsigned int)prng_below(&v->rng, vm->nr);
+	     n < (int)want; i++) {
+		int t = (int)((s + i) % vm->nr);
+
+		if (t != v->idx)
+			targets[n++] = t;
+	}
+	kept = flush_tlb_multi(&vm->kvm, targets, n, ipi);
+	if (!kept)
+		return;
+	send_ipi(v, IRQ_TLB, ipi, kept, op->mean_ns, now);
+	v->ipi_wait = (unsigned int)kept;
+	v->ts = TS_IPI_WAIT;
+}
+
+/* Execute the op at pc. true: go on deciding; false: a segment started. */
+static bool step_op(struct vsim *v, u64 now)
+{
+	const struct gop *op = &v->prog->ops[v->pc];
+	struct vmsim *vm = v->vm;
+	bool sleeper;
+	int w;
+
+	switch (op->kind) {
+	case GOP_COMPUTE:
+		if (!v->op_started) {
+			v->remaining = draw(v, op);
+			v->op_started = true;
+		}
+		if (!v->remaining) {
+			advance(v, now);
+			return true;
+		}
+		seg_begin(v, SEG_COMPUTE, v->remaining, now);
+		return false;
+	case GOP_SPIN_LOCK:
+		advance(v, now);
+		v->spin_held++;
+		if (!queued_spin_lock(&vm->locks[op->obj], v->idx)) {
+			v->ts = TS_SPIN_LOCK;
+			v->spin_run = 0;
+			v->wait_obj = op->obj;
+		}
+		return true;
+	case GOP_SPIN_UNLOCK:
+		advance(v, now);
+		v->spin_held--;
+		w = queued_spin_unlock(&vm->locks[op->obj]);
+		if (w >= 0)
+			grant_spinlock(v, &vm->v[w], now);
+		return true;
+	case GOP_MUTEX_LOCK:
+		advance(v, now);
+		if (mutex_trylock(&vm->mutexes[op->obj], v->idx)) {
+			v->held_mutex = (int)op->obj;
+			return true;
+		}
+		v->wait_obj = op->obj;
+		w = vm->mutexes[op->obj].owner;
+		if (mutex_can_spin_on_owner(vm->v[w].kv,
+					    thread_running(&vm->v[w]))) {
+			gfifo_push(&vm->mutexes[op->obj].spinners, v->idx);
+			v->ts = TS_MUTEX_SPIN;
+		} else {
+			gfifo_push(&vm->mutexes[op->obj].sleepers, v->idx);
+			v->ts = TS_SLEEP;
+			v->woken = false;
+		}
+		return true;
+	case GOP_MUTEX_UNLOCK:
+		advance(v, now);
+		v->held_mutex = -1;
+		w = mutex_unlock(&vm->mutexes[op->obj], &sleeper);
+		if (w < 0)
+			return true;
+		vm->v[w].held_mutex = (int)op->obj;
+		if (sleeper) {
+			wake_thread(v, &vm->v[w], now);
+		} else {
+			vm->v[w].granted = true;
+			vsim_notify(&vm->v[w], now);
+		}
+		return true;
+	case GOP_CALL_FUNC:
+		advance(v, now);
+		if (vm->nr > 1)
+			call_func(v, op, now);
+		return true;
+	case GOP_TLB_SHOOTDOWN:
+		advance(v, now);
+		if (vm->nr > 1)
+			tlb_shootdown(v, op, now);
+		return true;
+	case GOP_SLEEP:
+		advance(v, now);
+		v->ts = TS_SLEEP;
+		v->woken = false;
+		sim_post(vsim_sim(v), now + draw(v, op), EV_IO, (u32)v->gid, 0);
+		return true;
+	case GOP_SEM_POST:
+		advance(v, now);
+		w = sem_up(&vm->sems[op->obj]);
+		if (w >= 0)
+			wake_thread(v, &vm->v[w], now);
+		return true;
+	case GOP_SEM_WAIT:
+		advance(v, now);
+		if (!sem_down(&vm->sems[op->obj], v->idx)) {
+			v->ts = TS_SLEEP;
+			v->woken = false;
+		}
+		return true;
+	case GOP_BARRIER:
+		advance(v, now);
+		if (barrier_arrive(&vm->barriers[op->obj], v->idx)) {
+			while ((w = gfifo_pop(
+					&vm->barriers[op->obj].waiters)) >= 0)
+				wake_thread(v, &vm->v[w], now);
+		} else {
+			v->ts = TS_SLEEP;
+			v->woken = false;
+		}
+		return true;
+	}
+	return true;
+}
+
+/* HLT (or pv_wait's halt): true if the vCPU thread now blocks. */
+static bool halt(struct vsim *v, u64 now)
+{
+	struct sim *sim = vsim_sim(v);
+
+	if (kvm_vcpu_block(v->kv) == -EAGAIN)
+		return false; /* a kick was already pending */
+	if (v->held_mutex >= 0)
+		mutex_owner_changed(v->vm, (u32)v->held_mutex, now);
+	vsim_account(v, now, VT_HALTED);
+	sched_block(&sim->s, v->task, now);
+	return true;
+}
+
+/* Spin until something changes, a PLE exit, or @limit ns more. */
+static void spin(struct vsim *v, u64 limit, u64 now)
+{
+	u64 len = limit;
+
+	if (knobs(v)->ple_gap) {
+		u64 window = sim_cycles_to_ns(vsim_sim(v), v->kv->ple_window);
+
+		len = min_t(u64, len,
+			    window > v->ple_spin ? window - v->ple_spin : 0);
+	}
+	seg_begin(v, SEG_SPIN, len, now);
+}
+
+static u64 spins_ns(const struct vsim *v, u64 spins)
+{
+	const struct sim *sim = vsim_sim(v);
+
+	return sim_cycles_to_ns(sim, spins * sim->cfg->host.pause_cycles);
+}
+
+/*
+ * A PV spinlock waiter (qspinlock_paravirt.h): the queue head spins up to
+ * SPIN_THRESHOLD before pv_wait(); a waiter behind it also waits early
+ * (pv_wait_early) once a check, every PV_PREV_CHECK_SPINS spins, finds the
+ * previous waiter's vCPU preempted. Returns how long to spin before the
+ * next decision, or 0 to pv_wait() now.
+ */
+static u64 pv_spin_budget(struct vsim *v)
+{
+	u64 th = spins_ns(v, PV_SPIN_THRESHOLD);
+	u64 check = spins_ns(v, PV_PREV_CHECK_SPINS);
+	int prev = queued_spin_prev(&v->vm->locks[v->wait_obj], v->idx);
+
+	if (v->spin_run >= th)
+		return 0;
+	if (prev < 0)
+		return th - v->spin_run;
+	if (v->spin_run >= check &&
+	    kvm_vcpu_is_preempted_guest(v->vm->v[prev].kv))
+		return 0;
+	return min_t(u64, th - v->spin_run, check - v->spin_run % check);
+}
+
+static void irq_complete(struct vsim *v, u64 now)
+{
+	struct girq *irq = &v->handling;
+
+	v->in_handler = false;
+	switch (irq->kind) {
+	case IRQ_CALL_FUNC:
+	case IRQ_TLB: {
+		struct vsim *s = &v->vm->v[irq->from];
+
+		if (s->ipi_wait && --s->ipi_wait == 0)
+			vsim_notify(s, now);
+		break;
+	}
+	case IRQ_RESCHED:
+		v->irq_resched_pending = false;
+		break;
+	case IRQ_TIMER:
+		v->irq_timer_pending = false;
+		break;
+	case IRQ_IO:
+		break;
+	}
+	kvm_apic_eoi(v->kv, now);
+	if (!knobs(v)->apicv)
+		v->exit_left += exit_cost(v); /* EOI write */
+}
+
+/* Decide what the vCPU does next, from @now, while it is on a CPU. */
+static void vsim_run(struct vsim *v, u64 now)
+{
+	for (int guard = 0; guard < 64; guard++) {
+		if (v->cpu < 0)
+			return;
+		if (v->exit_left) {
+			seg_begin(v, SEG_EXIT, v->exit_left, now);
+			return;
+		}
+		if (v->in_handler) {
+			seg_begin(v, SEG_IRQ, v->handler_left, now);
+			return;
+		}
+		if (v->irq_len) {
+			v->handling = v->irq[v->irq_head];
+			v->irq_head = (v->irq_head + 1) % v->irq_cap;
+			v->irq_len--;
+			v->in_handler = true;
+			v->handler_left = v->handling.cost ? v->handling.cost :
+							     1;
+			continue;
+		}
+		switch (v->ts) {
+		case TS_OP:
+			if (!step_op(v, now))
+				return;
+			continue;
+		case TS_SPIN_LOCK:
+			if (v->granted) {
+				v->granted = false;
+				v->ts = TS_OP;
+				continue;
+			}
+			if (knobs(v)->pv_unhalt) {
+				u64 budget = pv_spin_budget(v);
+
+				if (!budget) {
+					v->ts = TS_PV_WAIT;
+					continue;
+				}
+				spin(v, budget, now);
+			} else {
+				spin(v, NO_END, now);
+			}
+			return;
+		case TS_PV_WAIT:
+			if (v->granted) {
+				v->granted = false;
+				v->ts = TS_OP;
+				continue;
+			}
+			if (halt(v, now))
+				return;
+			v->ts = TS_SPIN_LOCK; /* woken without the lock */
+			v->spin_run = 0;
+			continue;
+		case TS_MUTEX_SPIN: {
+			struct gmutex *m = &v->vm->mutexes[v->wait_obj];
+			struct vsim *o;
+
+			if (v->granted) {
+				v->granted = false;
+				v->ts = TS_OP;
+				continue;
+			}
+			o = &v->vm->v[m->owner];
+			if (!mutex_can_spin_on_owner(o->kv,
+						     thread_running(o))) {
+				gfifo_remove(&m->spinners, v->idx);
+				gfifo_push(&m->sleepers, v->idx);
+				v->ts = TS_SLEEP;
+				v->woken = false;
+				continue;
+			}
+			spin(v, NO_END, now);
+			return;
+		}
+		case TS_IPI_WAIT:
+			if (!v->ipi_wait) {
+				v->ts = TS_OP;
+				continue;
+			}
+			spin(v, NO_END, now);
+			return;
+		case TS_SLEEP:
+			if (v->woken) {
+				v->woken = false;
+				v->ts = TS_OP;
+				continue;
+			}
+			if (halt(v, now))
+				return;
+			continue;
+		}
+	}
+	/* many zero-time steps in a row: go on at the same time, later */
+	seg_stop(v, now);
+	sim_post(vsim_sim(v), now, EV_VCPU, (u32)v->gid, v->gen);
+}
+
+/* A PAUSE-loop exit: handle_pause() may yield this CPU to another vCPU. */
+static void ple_exit(struct vsim *v, u64 now)
+{
+	struct kvm *kvm = v->kv->kvm;
+	u64 before = v->kv->stat.directed_yield_successful;
+
+	v->ple_spin = 0;
+	v->exit_left += exit_cost(v);
+	handle_pause(v->kv, now);
+	if (v->kv->stat.directed_yield_successful != before)
+		vsim_flow_to(v, &v->vm->v[kvm->last_boosted_vcpu], FLOW_YIELD,
+			     now);
+}
+
+void vsim_event(struct vsim *v, u64 now)
+{
+	enum seg seg = v->seg;
+	u64 window;
+
+	if (v->cpu < 0)
+		return;
+	seg_stop(v, now);
+	switch (seg) {
+	case SEG_COMPUTE:
+		if (!v->remaining)
+			advance(v, now);
+		break;
+	case SEG_SPIN:
+		if (!knobs(v)->ple_gap)
+			break;
+		window = sim_cycles_to_ns(vsim_sim(v), v->kv->ple_window);
+		if (v->ple_spin >= window)
+			ple_exit(v, now);
+		break;
+	case SEG_IRQ:
+		if (!v->handler_left)
+			irq_complete(v, now);
+		break;
+	case SEG_EXIT:
+	case SEG_NONE:
+		break;
+	}
+	vsim_run(v, now);
+}
+
+void vsim_switch_in(struct vsim *v, int cpu, u64 now)
+{
+	struct sim *sim = vsim_sim(v);
+	const struct sim_trace_ops *tr = sim->trace;
+	u64 tick = sim->cfg->host.tick_ns;
+
+	v->cpu = cpu;
+	v->run_start = now;
+	for (int i = 0; i < VT_NR; i++)
+		v->slice_t[i] = 0;
+	kvm_sched_in(v->kv);
+	kvm_vcpu_enter_guest(v->kv);
+	v->ple_spin = 0;
+	if (v->flow_in) {
+		if (tr && now >= tr->window_start && now < tr->window_end)
+			tr->flow_end(tr->ctx, v->flow_in, cpu, now);
+		v->flow_in = 0;
+	}
+	sim_post(sim, (now / tick + 1) * tick, EV_GTICK, (u32)v->gid,
+		 ++v->gtick_gen);
+	vsim_account(v, now, VT_WORK);
+	vsim_run(v, now);
+}
+
+void vsim_switch_out(struct vsim *v, u64 now)
+{
+	struct sim *sim = vsim_sim(v);
+	const struct sim_trace_ops *tr = sim->trace;
+	int cpu = v->cpu;
+
+	seg_stop(v, now);
+	vsim_account(v, now,
+		     v->task->state == TASK_RUNNING ? VT_STEAL : VT_HALTED);
+	if (now > sim->t0)
+		v->cpu_ns += now - max_t(u64, v->run_start, sim->t0);
+	v->cpu = -1;
+	v->gtick_gen++;
+	kvm_sched_out(v->kv);
+	if (tr && now > tr->window_start && v->run_start < tr->window_end) {
+		int best = VT_WORK;
+
+		for (int i = 0; i < VT_NR; i++)
+			if (v->slice_t[i] > v->slice_t[best])
+				best = i;
+		tr->run_slice(tr->ctx, cpu, v->name,
+			      max_t(u64, v->run_start, tr->window_start),
+			      min_t(u64, now, tr->window_end),
+			      vcpu_time_names[best]);
+	}
+	if (v->held_mutex >= 0 && knobs(v)->pv_steal_time)
+		mutex_owner_changed(v->vm, (u32)v->held_mutex, now);
+}
+
+void vsim_guest_tick(struct vsim *v, u64 now)
+{
+	struct sim *sim = vsim_sim(v);
+
+	if (v->cpu < 0)
+		return;
+	sim_post(sim, now + sim->cfg->host.tick_ns, EV_GTICK, (u32)v->gid,
+		 v->gtick_gen);
+	if (v->irq_timer_pending)
+		return;
+	v->irq_timer_pending = true;
+	v->kv->pending_interrupts++;
+	v->exit_left += exit_cost(v); /* timer expiry exit */
+	irq_push(v, IRQ_TIMER, -1, TIMER_IRQ_NS, now);
+}
+
+void vsim_io_done(struct vsim *v, u64 now)
+{
+	v->woken = true;
+	v->kv->pending_interrupts++;
+	irq_queue(v, IRQ_IO, -1, IO_IRQ_NS);
+	if (!kvm_vcpu_wake_up(v->kv, now))
+		vsim_notify(v, now);
+}
+
+static struct sim *vsim_sim(const struct vsim *v)
+{
+	return container_of(v->kv->kvm->sched, struct sim, s);
+}

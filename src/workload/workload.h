@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Workloads: programs for guest threads built only from guest primitives
+ * (src/guest/prog.h). Each workload has a table of parameters (the keys a
+ * [vm] section may set) and a builder. One file per workload.
+ */
+#ifndef OVERSUB_WORKLOAD_H
+#define OVERSUB_WORKLOAD_H
+
+#include "core/types.h"
+#include "guest/prog.h"
+
+#define WL_MAX_PARAMS 16
+
+enum wl_param_type {
+	WP_UINT, /* plain count */
+	WP_DURATION, /* ns, written with a unit */
+};
+
+struct wl_param {
+	const char *name;
+	enum wl_param_type type;
+	u64 def, min, max;
+	const char *meaning;
+};
+
+struct workload {
+	const char *name;
+	const char *summary; /* one line */
+	const struct wl_param *params;
+	unsigned int nr_params;
+	/*
+	 * Fill @out->progs[0 .. nr_vcpus-1] (allocated by the caller) and the
+	 * object counts from @params (one value per table entry, in table
+	 * order, already range-checked). Returns 0 or -EINVAL with a message
+	 * in @err for combinations the ranges cannot express.
+	 */
+	int (*build)(const u64 *params, unsigned int nr_vcpus,
+		     struct guest_vm_desc *out, char *err, size_t errlen);
+};
+
+extern const struct workload *const workloads[];
+extern const size_t nr_workloads;
+
+const struct workload *workload_find(const char *name);
+/* Index of parameter @name in @wl's table, or -1. */
+int workload_param_index(const struct workload *wl, const char *name);
+
+#endif

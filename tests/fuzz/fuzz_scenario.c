@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: scenario_parse() over any bytes. It must return 0 or
+ * -EINVAL, never crash, hang, leak or abort; on success the result must
+ * hold together, on error the message must name the file.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/scenario.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct scenario sc;
+	char err[512];
+	char *text = malloc(size + 1);
+	int ret;
+
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	ret = scenario_parse(text, "fuzz.ini", &sc, err, sizeof(err));
+	free(text);
+	if (ret == 0) {
+		if (!sc.cfg.nr_vms || !sc.cfg.vms || !sc.nr_seeds ||
+		    sc.nr_seeds > SCENARIO_MAX_SEEDS ||
+		    sc.cfg.seed != sc.seeds[0])
+			abort();
+		for (unsigned int i = 0; i < sc.cfg.nr_vms; i++)
+			if (!sc.cfg.vms[i].wl || !sc.cfg.vms[i].vcpus ||
+			    !sc.cfg.vms[i].count)
+				abort();
+		scenario_free(&sc);
+	} else if (ret != -EINVAL || strncmp(err, "fuzz.ini", 8)) {
+		abort();
+	}
+	return 0;
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/* Guest kernel objects (src/guest/): MODEL.md section 5 and the guest
+ * primitives of the simulator issue, one rule per test. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "guest/guest.h"
+
+/* A VM of 4 vCPUs without host tasks, for the guest-visible PV state. */
+struct gfx {
+	struct kvm_knobs k;
+	struct kvm kvm;
+};
+
+static void gfx_init(struct gfx *g)
+{
+	kvm_knobs_default(&g->k);
+	assert_int_equal(kvm_create(&g->kvm, NULL, &g->k, 4, NULL), 0);
+}
+
+/* queued_spin_lock(): a free lock is taken at once; later comers queue. */
+static void test_spin_lock_free_then_queue(void **state)
+{
+	struct qspinlock l = { .owner = -1 };
+
+	(void)state;
+	gfifo_init(&l.waiters, 4);
+	assert_true(queued_spin_lock(&l, 0));
+	assert_false(queued_spin_lock(&l, 1));
+	assert_false(queued_spin_lock(&l, 2));
+	assert_int_equal(l.owner, 0);
+	assert_int_equal(l.waiters.len, 2);
+	gfifo_free(&l.waiters);
+}
+
+/* queued_spin_unlock(): MCS order, the lock passes to the queue head
+ * (1 then 2), then is free (-1). */
+static void test_spin_unlock_fifo_handover(void **state)
+{
+	struct qspinlock l = { .owner = -1 };
+
+	(void)state;
+	gfifo_init(&l.waiters, 4);
+	queued_spin_lock(&l, 0);
+	queued_spin_lock(&l, 1);
+	queued_spin_lock(&l, 2);
+	assert_int_equal(queued_spin_unlock(&l), 1);
+	assert_int_equal(queued_spin_unlock(&l), 2);
+	assert_int_equal(queued_spin_unlock(&l), -1);
+	assert_int_equal(l.owner, -1);
+	gfifo_free(&l.waiters);
+}
+
+/* pv_wait_early() looks at the previous node: the head has none, the
+ * second waiter's is the head. */
+static void test_spin_prev_node(void **state)
+{
+	struct qspinlock l = { .owner = -1 };
+
+	(void)state;
+	gfifo_init(&l.waiters, 4);
+	queued_spin_lock(&l, 0);
+	queued_spin_lock(&l, 3);
+	queued_spin_lock(&l, 1);
+	assert_int_equal(queued_spin_prev(&l, 3), -1);
+	assert_int_equal(queued_spin_prev(&l, 1), 3);
+	gfifo_free(&l.waiters);
+}
+
+/* MODEL.md 5 "mutex ... spinning stop spinning when the owner's vCPU is
+ * preempted"; owner_on_cpu(): running owner, vCPU not preempted -> spin;
+ * preempted byte set -> stop; owner asleep -> stop. */
+static void test_mutex_spin_stops_on_preempted_owner(void **state)
+{
+	struct gfx g;
+	struct kvm_vcpu *o;
+
+	(void)state;
+	gfx_init(&g);
+	o = &g.kvm.vcpus[1];
+	assert_true(mutex_can_spin_on_owner(o, true));
+	o->st_preempted = KVM_VCPU_PREEMPTED;
+	assert_false(mutex_can_spin_on_owner(o, true));
+	o->st_preempted = 0;
+	assert_false(mutex_can_spin_on_owner(o, false));
+	kvm_destroy(&g.kvm);
+}
+
+/* MODEL.md 5: without steal time the guest cannot see the preemption and
+ * keeps spinning on a preempted owner. */
+static void test_mutex_spin_blind_without_steal_time(void **state)
+{
+	struct gfx g;
+
+	(void)state;
+	gfx_init(&g);
+	g.k.pv_steal_time = false;
+	g.kvm.vcpus[1].st_preempted = KVM_VCPU_PREEMPTED;
+	assert_true(mutex_can_spin_on_owner(&g.kvm.vcpus[1], true));
+	kvm_destroy(&g.kvm);
+}
+
+/* __mutex_unlock_slowpath() (simplified): a spinner is preferred to a
+ * sleeper; the sleeper is reported so the caller wakes it. */
+static void test_mutex_unlock_spinner_first(void **state)
+{
+	struct gmutex m = { .owner = -1 };
+	bool sleeper;
+
+	(void)state;
+	gfifo_init(&m.spinners, 4);
+	gfifo_init(&m.sleepers, 4);
+	assert_true(mutex_trylock(&m, 0));
+	assert_false(mutex_trylock(&m, 1));
+	gfifo_push(&m.sleepers, 2);
+	gfifo_push(&m.spinners, 3);
+	assert_int_equal(mutex_unlock(&m, &sleeper), 3);
+	assert_false(sleeper);
+	assert_int_equal(mutex_unlock(&m, &sleeper), 2);
+	assert_true(sleeper);
+	assert_int_equal(mutex_unlock(&m, &sleeper), -1);
+	gfifo_free(&m.spinners);
+	gfifo_free(&m.sleepers);
+}
+
+/* down()/up(): a banked unit is taken without sleeping; without one the
+ * caller sleeps; up() wakes the first sleeper, else banks a unit. */
+static void test_semaphore(void **state)
+{
+	struct gsem s = { .count = 1 };
+
+	(void)state;
+	gfifo_init(&s.waiters, 4);
+	assert_true(sem_down(&s, 0));
+	assert_false(sem_down(&s, 1));
+	assert_false(sem_down(&s, 2));
+	assert_int_equal(sem_up(&s), 1);
+	assert_int_equal(sem_up(&s), 2);
+	assert_int_equal(sem_up(&s), -1);
+	assert_int_equal(s.count, 1);
+	gfifo_free(&s.waiters);
+}
+
+/* A barrier of 3: the first two wait, the third opens it (generation 1)
+ * and the two are woken in arrival order; then it is reusable. */
+static void test_barrier(void **state)
+{
+	struct gbarrier b = { .parties = 3 };
+
+	(void)state;
+	gfifo_init(&b.waiters, 3);
+	assert_false(barrier_arrive(&b, 2));
+	assert_false(barrier_arrive(&b, 0));
+	assert_true(barrier_arrive(&b, 1));
+	assert_int_equal(b.generation, 1);
+	assert_int_equal(gfifo_pop(&b.waiters), 2);
+	assert_int_equal(gfifo_pop(&b.waiters), 0);
+	assert_int_equal(gfifo_pop(&b.waiters), -1);
+	assert_false(barrier_arrive(&b, 1));
+	gfifo_free(&b.waiters);
+}
+
+/* MODEL.md 5 "PV TLB flush skips preempted vCPUs (sets a flush-on-entry
+ * bit instead of sending an IPI)"; kvm_flush_tlb_multi(). Targets 1,2,3
+ * with 2 preempted: IPIs to 1 and 3, vCPU 2's byte gains the flush bit. */
+static void test_tlb_flush_skips_preempted(void **state)
+{
+	static const int targets[3] = { 1, 2, 3 };
+	struct gfx g;
+	int ipi[3];
+
+	(void)state;
+	gfx_init(&g);
+	g.kvm.vcpus[2].st_preempted = KVM_VCPU_PREEMPTED;
+	assert_int_equal(flush_tlb_multi(&g.kvm, targets, 3, ipi), 2);
+	assert_int_equal(ipi[0], 1);
+	assert_int_equal(ipi[1], 3);
+	assert_int_equal(g.kvm.vcpus[2].st_preempted,
+			 KVM_VCPU_PREEMPTED | KVM_VCPU_FLUSH_TLB);
+	kvm_destroy(&g.kvm);
+}
+
+/* Without PV TLB flush every target gets the IPI. */
+static void test_tlb_flush_native_ipis_all(void **state)
+{
+	static const int targets[3] = { 1, 2, 3 };
+	struct gfx g;
+	int ipi[3];
+
+	(void)state;
+	gfx_init(&g);
+	g.k.pv_tlb_flush = false;
+	g.kvm.vcpus[2].st_preempted = KVM_VCPU_PREEMPTED;
+	assert_int_equal(flush_tlb_multi(&g.kvm, targets, 3, ipi), 3);
+	kvm_destroy(&g.kvm);
+}
+
+/* The wait-queue FIFO keeps order across wrap-around and removal. */
+static void test_fifo(void **state)
+{
+	struct gfifo q;
+
+	(void)state;
+	gfifo_init(&q, 3);
+	gfifo_push(&q, 1);
+	gfifo_push(&q, 2);
+	assert_int_equal(gfifo_pop(&q), 1);
+	gfifo_push(&q, 3);
+	gfifo_push(&q, 4);
+	assert_true(gfifo_remove(&q, 3));
+	assert_false(gfifo_remove(&q, 9));
+	assert_int_equal(gfifo_pop(&q), 2);
+	assert_int_equal(gfifo_pop(&q), 4);
+	assert_int_equal(gfifo_pop(&q), -1);
+	gfifo_free(&q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spin_lock_free_then_queue),
+		cmocka_unit_test(test_spin_unlock_fifo_handover),
+		cmocka_unit_test(test_spin_prev_node),
+		cmocka_unit_test(test_mutex_spin_stops_on_preempted_owner),
+		cmocka_unit_test(test_mutex_spin_blind_without_steal_time),
+		cmocka_unit_test(test_mutex_unlock_spinner_first),
+		cmocka_unit_test(test_semaphore),
+		cmocka_unit_test(test_barrier),
+		cmocka_unit_test(test_tlb_flush_skips_preempted),
+		cmocka_unit_test(test_tlb_flush_native_ipis_all),
+		cmocka_unit_test(test_fifo),
+	};
+	return cmocka_run_group_tests_name("guest", tests, NULL, NULL);
+}
