@@ -16,6 +16,9 @@ u64 calc_delta_fair(u64 delta, const struct sched_entity *se)
 {
 	if (se->weight == NICE_0_LOAD)
 		return delta;
+	/* 64-bit arithmetic unless delta * 1024 could overflow (200+ days) */
+	if (delta <= UINT64_MAX / NICE_0_LOAD)
+		return delta * NICE_0_LOAD / se->weight;
 	return (u64)((unsigned __int128)delta * NICE_0_LOAD / se->weight);
 }
 

@@ -18,7 +18,6 @@ enum ev_kind {
 	EV_TICK, /* host tick on CPU who */
 	EV_BALANCE, /* periodic load balance */
 	EV_VCPU, /* vCPU who: its current segment ended / re-evaluate */
-	EV_GTICK, /* vCPU who: guest timer interrupt */
 	EV_IO, /* vCPU who: its I/O completed */
 	EV_HOG, /* hog who: its run ended */
 	EV_HOG_WAKE, /* hog who: its sleep ended */
@@ -98,7 +97,6 @@ struct vsim {
 	enum seg seg;
 	u64 seg_start;
 	u64 gen; /* current generation of its EV_VCPU events */
-	u64 gtick_gen;
 	u64 ple_spin; /* ns spun since the last PLE exit or entry */
 	u64 run_start;
 	u64 slice_t[VT_NR]; /* this run slice, for the trace state */

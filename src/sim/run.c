@@ -23,7 +23,10 @@ void sim_post(struct sim *sim, u64 t, enum ev_kind kind, u32 who, u64 gen)
 
 u64 sim_cycles_to_ns(const struct sim *sim, u64 cycles)
 {
-	/* khz cycles per ms: ns = cycles * 1e6 / khz */
+	/* khz cycles per ms: ns = cycles * 1e6 / khz, in 64 bits when the
+	 * product fits (any 32-bit PLE window does) */
+	if (cycles <= UINT64_MAX / NSEC_PER_MSEC)
+		return cycles * NSEC_PER_MSEC / sim->cfg->host.khz;
 	return (u64)((unsigned __int128)cycles * NSEC_PER_MSEC /
 		     sim->cfg->host.khz);
 }
@@ -145,11 +148,18 @@ static void dispatch(struct sim *sim, const struct event *ev)
 	case EV_MARK:
 		sim_host_counters(sim, &sim->base);
 		break;
-	case EV_TICK:
-		if (cpu_rq(&sim->s, (int)ev->who)->curr)
-			sched_tick(cpu_rq(&sim->s, (int)ev->who), sim->now);
+	case EV_TICK: {
+		struct rq *rq = cpu_rq(&sim->s, (int)ev->who);
+
+		/* the guest on this CPU takes its timer interrupt on the same
+		 * tick (both at HZ, aligned) */
+		if (rq->curr && (v = task_vsim(sim, rq->curr)))
+			vsim_guest_tick(v, sim->now);
+		if (rq->curr)
+			sched_tick(rq, sim->now);
 		sim_post(sim, sim->now + hc->tick_ns, EV_TICK, ev->who, 0);
 		break;
+	}
 	case EV_BALANCE:
 		sched_balance(&sim->s, sim->now);
 		sim_post(sim, sim->now + hc->balance_ns, EV_BALANCE, 0, 0);
@@ -158,11 +168,6 @@ static void dispatch(struct sim *sim, const struct event *ev)
 		v = sim->vcpus[ev->who];
 		if (ev->gen == v->gen)
 			vsim_event(v, sim->now);
-		break;
-	case EV_GTICK:
-		v = sim->vcpus[ev->who];
-		if (ev->gen == v->gtick_gen)
-			vsim_guest_tick(v, sim->now);
 		break;
 	case EV_IO:
 		vsim_io_done(sim->vcpus[ev->who], sim->now);

@@ -616,8 +616,6 @@ void vsim_switch_in(struct vsim *v, int cpu, u64 now)
 {
 	struct sim *sim = vsim_sim(v);
 	const struct sim_trace_ops *tr = sim->trace;
-	u64 tick = sim->cfg->host.tick_ns;
-
 	v->cpu = cpu;
 	v->run_start = now;
 	for (int i = 0; i < VT_NR; i++)
@@ -630,8 +628,6 @@ void vsim_switch_in(struct vsim *v, int cpu, u64 now)
 			tr->flow_end(tr->ctx, v->flow_in, cpu, now);
 		v->flow_in = 0;
 	}
-	sim_post(sim, (now / tick + 1) * tick, EV_GTICK, (u32)v->gid,
-		 ++v->gtick_gen);
 	vsim_account(v, now, VT_WORK);
 	vsim_run(v, now);
 }
@@ -648,7 +644,6 @@ void vsim_switch_out(struct vsim *v, u64 now)
 	if (now > sim->t0)
 		v->cpu_ns += now - max_t(u64, v->run_start, sim->t0);
 	v->cpu = -1;
-	v->gtick_gen++;
 	kvm_sched_out(v->kv);
 	if (tr && now > tr->window_start && v->run_start < tr->window_end) {
 		int best = VT_WORK;
@@ -667,12 +662,6 @@ void vsim_switch_out(struct vsim *v, u64 now)
 
 void vsim_guest_tick(struct vsim *v, u64 now)
 {
-	struct sim *sim = vsim_sim(v);
-
-	if (v->cpu < 0)
-		return;
-	sim_post(sim, now + sim->cfg->host.tick_ns, EV_GTICK, (u32)v->gid,
-		 v->gtick_gen);
 	if (v->irq_timer_pending)
 		return;
 	v->irq_timer_pending = true;
