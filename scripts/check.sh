@@ -176,6 +176,8 @@ runs() {
 	local dir=$1 bin=$2 f tmp
 	tmp=$(mktemp -d)
 	for f in scenarios/*.ini; do
+		# [table] scenarios are for `oversub table` (tables() below)
+		grep -q '^\[table\]' "$f" && continue
 		cli_case "$dir run $f" 0 "$bin" run "$f"
 		cli_contains "$dir run $f: report" "Time breakdown"
 	done
@@ -217,6 +219,88 @@ PY
 	rm -rf "$tmp"
 }
 
+# `oversub table` on a reduced table (compute and spinlock, 4 CPUs, short
+# runs), and the default run (plain `oversub`) for one seed in the normal
+# build only: the whole default table is minutes under the sanitizers.
+tables() {
+	local dir=$1 bin=$2 tmp small=tests/scenario/table-small.ini
+	tmp=$(mktemp -d)
+	cli_case "$dir table --json" 0 "$bin" table "$small" --json -j 2
+	"$bin" table "$small" --json -j 2 >"$tmp/j2.json" 2>/dev/null
+	if python3 - "$tmp/j2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = {"workload", "vms", "baseline", "patched", "gain_pct",
+        "gain_stddev_pct", "published_pct"}
+rows = d["rows"]
+assert len(rows) == 4, len(rows)  # 2 workloads x 2 VM counts
+for r in rows:
+    assert set(r) == keys, sorted(r)
+assert [(r["workload"], r["vms"]) for r in rows] == [
+    ("compute", 2), ("compute", 3), ("spinlock", 2), ("spinlock", 3)]
+assert rows[0]["published_pct"] is None and rows[2]["published_pct"] == 10.0
+assert all(r["baseline"] > 0 and r["patched"] > 0 for r in rows)
+# deboost, ipi-aware and both, per cell
+assert len(d["attribution"]) == 12, len(d["attribution"])
+PY
+	then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir table --json: not the expected rows"
+	fi
+	"$bin" table "$small" --json -j 1 >"$tmp/j1.json" 2>/dev/null
+	cli_same "$dir table -j 1 vs -j 2" "$tmp/j1.json" "$tmp/j2.json"
+	cli_case "$dir table (text)" 0 "$bin" table "$small" --seed 3
+	cli_contains "$dir table (text): attribution" "Attribution"
+	if command -v gnuplot >/dev/null 2>&1; then
+		cli_case "$dir table --plot" 0 "$bin" table "$small" --seed 1 \
+			--plot "$tmp/gains.svg"
+		if [ -s "$tmp/gains.svg" ] && grep -q '<svg' "$tmp/gains.svg"; then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir table --plot: no SVG written"
+		fi
+	else
+		cli_case "$dir table --plot (no gnuplot)" 1 "$bin" table \
+			"$small" --seed 1 --plot "$tmp/gains.svg"
+		cli_contains "$dir table --plot (no gnuplot): message" \
+			"needs gnuplot"
+	fi
+	# gnuplot missing, whatever this machine has
+	cli_case "$dir table --plot, PATH without gnuplot" 1 \
+		env PATH=/nonexistent "$bin" table "$small" \
+		--plot "$tmp/none.svg"
+	cli_contains "$dir table --plot, PATH without gnuplot: message" \
+		"needs gnuplot"
+	cli_case "$dir table --plot x.pdf" 2 "$bin" table "$small" \
+		--plot "$tmp/x.pdf"
+	cli_case "$dir run on a [table] file" 2 "$bin" run "$small"
+	cli_contains "$dir run on a [table] file: points to table" \
+		"oversub table"
+	cli_case "$dir table on a plain file" 2 "$bin" table \
+		scenarios/overcommit-spinlock.ini
+	cli_case "$dir table malformed" 2 "$bin" table \
+		tests/scenario/malformed/29-table-published-count.ini
+	cli_contains "$dir table malformed: names the line" \
+		"29-table-published-count.ini:12"
+	if [ "$dir" = build ]; then
+		# the built-in default (plain `oversub`): one seed of each cell
+		"$bin" --seed 1 -j 2 --json >"$tmp/default.json" 2>/dev/null
+		if python3 - "$tmp/default.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["rows"]) == 9, len(d["rows"])
+assert all(r["published_pct"] is not None for r in d["rows"])
+PY
+		then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir oversub --seed 1 (default run): not 9 rows"
+		fi
+	fi
+	rm -rf "$tmp"
+}
+
 smoke() {
 	local dir=$1 bin=$1/src/cli/oversub p k
 	echo "== $dir: CLI smoke"
@@ -235,15 +319,17 @@ smoke() {
 	cli_case "$dir oversub list --help" 0 "$bin" list --help
 	cli_case "$dir oversub --help" 0 "$bin" --help
 	cli_contains "$dir oversub --help: usage" "usage: oversub"
+	cli_contains "$dir oversub --help: built-in default" \
+		"compiled into the binary"
 	cli_case "$dir oversub --version" 0 "$bin" --version
 	cli_contains "$dir oversub --version: version" "oversub "
-	cli_case "$dir oversub (no args)" 0 "$bin"
 	cli_case "$dir oversub bogus" 2 "$bin" bogus
 	cli_contains "$dir oversub bogus: names it" "bogus"
 	cli_case "$dir oversub --bogus" 2 "$bin" --bogus
 	cli_case "$dir oversub list bogus" 2 "$bin" list bogus
 	cli_case "$dir oversub list --bogus" 2 "$bin" list --bogus
 	runs "$dir" "$bin"
+	tables "$dir" "$bin"
 	rm -f /tmp/oversub-smoke.$$
 	echo "   $dir cli: $((passed - before_p)) passed, $((failed - before_f)) failed"
 }

@@ -2,11 +2,15 @@
 # Check (and on a root Debian machine, install) what the build needs:
 # meson, ninja, pkg-config, make, a C compiler, python3, and the libraries
 # cmocka (tests), inih (scenario files) and jansson (JSON output).
+# Optional: gnuplot (gnuplot-nox) for `oversub --plot`: installed along
+# with the others when this script installs them; its absence never fails
+# this script (and the fast path does not try to install it).
 # Fast no-op when everything is present; exit 1 with a clear message when
 # something is missing and cannot be installed here.
 set -euo pipefail
 
 APT_PKGS="meson ninja-build pkg-config libcmocka-dev libinih-dev libjansson-dev gcc libc6-dev make python3"
+OPT_PKGS="gnuplot-nox"
 
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -33,6 +37,17 @@ check() {
 	fi
 }
 
+# The optional packages, after the required ones were installed (lists
+# fresh): try once, never fail on it.
+optional() {
+	command -v gnuplot >/dev/null 2>&1 && return 0
+	apt-get install -y -qq --no-install-recommends $OPT_PKGS \
+		</dev/null >/dev/null 2>&1 && return 0
+	echo "deps: optional $OPT_PKGS not installed: 'oversub --plot'" \
+	     "will say gnuplot is missing" >&2
+	return 0
+}
+
 check
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -44,6 +59,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
 	     apt-get install -y -qq --no-install-recommends $APT_PKGS; } \
 		</dev/null >"$log" 2>&1; then
 		rm -f "$log"
+		optional || true
 		check
 		[ ${#missing[@]} -eq 0 ] && exit 0
 	else
@@ -61,5 +77,6 @@ fi
 	done
 	echo "install them with (Debian/Ubuntu):"
 	echo "  sudo apt-get install -y $APT_PKGS"
+	echo "and optionally (for oversub --plot): sudo apt-get install -y $OPT_PKGS"
 } >&2
 exit 1

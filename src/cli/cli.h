@@ -10,6 +10,9 @@
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+/* Plain `oversub [options]`: the table of the built-in scenario. */
+int cmd_default(int argc, char **argv);
 
 /* Report an unknown option the way every subcommand does; returns
  * EXIT_USAGE. @cmd is "oversub" or "oversub list". */

@@ -218,60 +218,46 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 
 /* --- jobs --- */
 
-struct job {
-	unsigned int policy, seed; /* indexes */
-	struct sim_config cfg;
-	struct sim_metrics m;
-	/* parallel runs */
-	pid_t pid;
-	int fd;
-	char *buf;
-	size_t len, cap;
-};
-
 struct runner {
 	const struct run_opts *o;
 	const char *const *names; /* [nr_policies] */
 	const u64 *seeds;
-	unsigned int nr_policies, nr_seeds, nr_jobs;
-	struct job *jobs;
-	bool tty;
-	unsigned int done;
-	char err[512];
+	unsigned int nr_policies, nr_seeds;
+	struct runner_batch b;
 };
 
-static void progress(struct runner *r, const struct job *j)
+typedef struct runner_batch batch_t;
+typedef struct runner_job job_t;
+
+static void progress(batch_t *r, const job_t *j)
 {
 	if (!r->tty)
 		return;
-	fprintf(stderr, "\r[%u/%u] %s seed %" PRIu64 "\033[K", r->done + 1,
-		r->nr_jobs, r->names[j->policy], r->seeds[j->seed]);
+	fprintf(stderr, "\r[%u/%u] %s\033[K", r->done + 1, r->nr_jobs,
+		j->label);
 	fflush(stderr);
 }
 
-static void progress_clear(struct runner *r)
+static void progress_clear(batch_t *r)
 {
 	if (r->tty)
 		fputs("\r\033[K", stderr);
 }
 
-static int run_one(struct runner *r, struct job *j,
-		   const struct sim_trace_ops *trace)
+static int run_one(batch_t *r, job_t *j, const struct sim_trace_ops *trace)
 {
 	char err[400];
 	int ret;
 
-	ret = sim_run(&j->cfg, trace, r->o->check, &j->m, err, sizeof(err));
+	ret = sim_run(&j->cfg, trace, r->check, &j->m, err, sizeof(err));
 	if (ret)
-		snprintf(r->err, sizeof(r->err),
-			 "%s: policy %s, seed %" PRIu64 ": %s", r->o->file,
-			 r->names[j->policy], r->seeds[j->seed], err);
+		snprintf(r->err, sizeof(r->err), "%s: %s: %s", r->file,
+			 j->label, err);
 	return ret;
 }
 
 /* Child: run @j and write 'M' + metrics or 'E' + message to @fd. */
-static void __attribute__((noreturn))
-child_run(struct runner *r, struct job *j, int fd)
+static void __attribute__((noreturn)) child_run(batch_t *r, job_t *j, int fd)
 {
 	FILE *f = fdopen(fd, "w");
 	int ret;
@@ -289,7 +275,7 @@ child_run(struct runner *r, struct job *j, int fd)
 	_exit(fclose(f) ? 3 : 0);
 }
 
-static int job_start(struct runner *r, struct job *j)
+static int job_start(batch_t *r, job_t *j)
 {
 	int p[2];
 
@@ -316,7 +302,7 @@ static int job_start(struct runner *r, struct job *j)
 }
 
 /* All of @j's output is in: reap the child and decode. */
-static int job_finish(struct runner *r, struct job *j)
+static int job_finish(batch_t *r, job_t *j)
 {
 	int status = 0, ret = 0;
 	FILE *f;
@@ -328,9 +314,7 @@ static int job_finish(struct runner *r, struct job *j)
 	j->pid = 0;
 	if (!j->len || !WIFEXITED(status) || WEXITSTATUS(status)) {
 		snprintf(r->err, sizeof(r->err),
-			 "%s: policy %s, seed %" PRIu64
-			 ": worker process failed",
-			 r->o->file, r->names[j->policy], r->seeds[j->seed]);
+			 "%s: %s: worker process failed", r->file, j->label);
 		return -EIO;
 	}
 	if (j->buf[0] == 'E') {
@@ -346,9 +330,7 @@ static int job_finish(struct runner *r, struct job *j)
 	f = fmemopen(j->buf + 1, j->len - 1, "r");
 	if (!f || j->buf[0] != 'M' || metrics_read(f, &j->m)) {
 		snprintf(r->err, sizeof(r->err),
-			 "%s: policy %s, seed %" PRIu64
-			 ": bad result from worker",
-			 r->o->file, r->names[j->policy], r->seeds[j->seed]);
+			 "%s: %s: bad result from worker", r->file, j->label);
 		ret = -EIO;
 	}
 	if (f)
@@ -357,7 +339,7 @@ static int job_finish(struct runner *r, struct job *j)
 }
 
 /* Read what is there; 1 at end of file, 0 for more, -errno. */
-static int job_read(struct job *j)
+static int job_read(job_t *j)
 {
 	ssize_t n;
 
@@ -377,10 +359,10 @@ static int job_read(struct job *j)
 	return n == 0;
 }
 
-static void jobs_abort(struct runner *r)
+static void jobs_abort(batch_t *r)
 {
 	for (unsigned int i = 0; i < r->nr_jobs; i++) {
-		struct job *j = &r->jobs[i];
+		job_t *j = &r->jobs[i];
 
 		if (j->pid <= 0)
 			continue;
@@ -392,9 +374,9 @@ static void jobs_abort(struct runner *r)
 	}
 }
 
-static int run_parallel(struct runner *r)
+static int run_parallel(batch_t *r)
 {
-	unsigned int next = 0, active = 0, max = r->o->jobs;
+	unsigned int next = 0, active = 0, max = r->max_jobs;
 	__free(free) struct pollfd *pfd = calloc(max, sizeof(*pfd));
 	__free(free) unsigned int *who = calloc(max, sizeof(*who));
 	int ret = 0;
@@ -431,7 +413,7 @@ static int run_parallel(struct runner *r)
 			break;
 		}
 		for (unsigned int k = 0; k < n && !ret; k++) {
-			struct job *j = &r->jobs[who[k]];
+			job_t *j = &r->jobs[who[k]];
 			int eof;
 
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -457,7 +439,7 @@ static int run_parallel(struct runner *r)
 	return ret;
 }
 
-static int run_sequential(struct runner *r)
+static int run_sequential(batch_t *r)
 {
 	for (unsigned int i = 0; i < r->nr_jobs; i++) {
 		int ret;
@@ -471,11 +453,46 @@ static int run_sequential(struct runner *r)
 	return 0;
 }
 
-/* The single job with a trace: write to FILE.tmp.XXXXXX, rename at the end. */
-static int run_traced(struct runner *r)
+int runner_batch_run(struct runner_batch *b)
 {
-	const struct run_opts *o = r->o;
-	struct job *j = &r->jobs[0];
+	int ret;
+
+	for (unsigned int i = 0; i < b->nr_jobs; i++)
+		b->jobs[i].fd = -1;
+	b->done = 0;
+	b->err[0] = '\0';
+	if (b->max_jobs > 1 && b->nr_jobs > 1)
+		ret = run_parallel(b);
+	else
+		ret = run_sequential(b);
+	progress_clear(b);
+	return ret;
+}
+
+struct runner_job *runner_jobs_alloc(unsigned int nr)
+{
+	struct runner_job *j = calloc(nr ? nr : 1, sizeof(*j));
+
+	for (unsigned int i = 0; j && i < nr; i++)
+		j[i].fd = -1;
+	return j;
+}
+
+void runner_jobs_free(struct runner_job *jobs, unsigned int nr)
+{
+	if (!jobs)
+		return;
+	for (unsigned int i = 0; i < nr; i++) {
+		sim_metrics_free(&jobs[i].m);
+		free(jobs[i].buf);
+	}
+	free(jobs);
+}
+
+/* The single job with a trace: write to FILE.tmp.XXXXXX, rename at the end. */
+static int run_traced(batch_t *r, const struct run_opts *o)
+{
+	job_t *j = &r->jobs[0];
 	size_t n = strlen(o->trace) + 16;
 	__free(free) char *tmp = malloc(n);
 	struct trace_writer *w;
@@ -534,8 +551,8 @@ static int run_traced(struct runner *r)
  * The policy of compare job @name: the preset, then every knob the scenario
  * set differently from its own preset (its [policy] overrides).
  */
-static int compare_policy(const struct scenario *sc, const char *name,
-			  struct policy *p, char *err, size_t errlen)
+int runner_policy(const struct scenario *sc, const char *name, struct policy *p,
+		  char *err, size_t errlen)
 {
 	struct policy base, mine;
 	char val[64];
@@ -565,15 +582,15 @@ static int print_report(struct runner *r, const struct scenario *sc)
 				  .per_vcpu = o->per_vcpu };
 	__free(free) struct report_set *sets =
 		calloc(r->nr_policies, sizeof(*sets));
-	__free(free) struct sim_metrics *m = calloc(r->nr_jobs, sizeof(*m));
+	__free(free) struct sim_metrics *m = calloc(r->b.nr_jobs, sizeof(*m));
 	json_t *j = NULL;
 	int ret = 0;
 
 	(void)sc;
 	if (!sets || !m)
 		return -ENOMEM;
-	for (unsigned int i = 0; i < r->nr_jobs; i++)
-		m[i] = r->jobs[i].m; /* shallow: freed with the jobs */
+	for (unsigned int i = 0; i < r->b.nr_jobs; i++)
+		m[i] = r->b.jobs[i].m; /* shallow: freed with the jobs */
 	for (unsigned int p = 0; p < r->nr_policies; p++) {
 		sets[p].policy = r->names[p];
 		sets[p].seeds = r->seeds;
@@ -615,34 +632,33 @@ static int runner_go(struct runner *r, struct scenario *sc)
 		if (!o->compare) {
 			pol[p].sched = sc->cfg.sched;
 			pol[p].kvm = sc->cfg.kvm;
-		} else if (compare_policy(sc, r->names[p], &pol[p], err,
-					  sizeof(err))) {
+		} else if (runner_policy(sc, r->names[p], &pol[p], err,
+					 sizeof(err))) {
 			fprintf(stderr, "%s: policy %s: %s\n", o->cmd,
 				r->names[p], err);
 			return EXIT_USAGE;
 		}
 	}
-	for (unsigned int i = 0; i < r->nr_jobs; i++) {
-		struct job *j = &r->jobs[i];
+	for (unsigned int i = 0; i < r->b.nr_jobs; i++) {
+		job_t *j = &r->b.jobs[i];
+		unsigned int policy = i / r->nr_seeds, seed = i % r->nr_seeds;
 
-		j->policy = i / r->nr_seeds;
-		j->seed = i % r->nr_seeds;
 		j->cfg = sc->cfg;
-		j->cfg.sched = pol[j->policy].sched;
-		j->cfg.kvm = pol[j->policy].kvm;
-		j->cfg.seed = r->seeds[j->seed];
-		j->fd = -1;
+		j->cfg.sched = pol[policy].sched;
+		j->cfg.kvm = pol[policy].kvm;
+		j->cfg.seed = r->seeds[seed];
+		snprintf(j->label, sizeof(j->label), "policy %s, seed %" PRIu64,
+			 r->names[policy], r->seeds[seed]);
 	}
 
-	if (o->trace)
-		ret = run_traced(r);
-	else if (o->jobs > 1 && r->nr_jobs > 1)
-		ret = run_parallel(r);
-	else
-		ret = run_sequential(r);
-	progress_clear(r);
+	if (o->trace) {
+		ret = run_traced(&r->b, o);
+		progress_clear(&r->b);
+	} else {
+		ret = runner_batch_run(&r->b);
+	}
 	if (ret) {
-		fprintf(stderr, "%s: %s\n", o->cmd, r->err);
+		fprintf(stderr, "%s: %s\n", o->cmd, r->b.err);
 		return ret == -EINVAL ? EXIT_USAGE : 1;
 	}
 	ret = print_report(r, sc);
@@ -668,6 +684,14 @@ int runner_main(struct run_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	if (sc.table) {
+		fprintf(stderr,
+			"%s: %s has a [table] section: its [vm] is a template; "
+			"run it with 'oversub table %s'\n",
+			o->cmd, o->file, o->file);
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
 	r.seeds = o->has_seed ? &one_seed : sc.seeds;
 	r.nr_seeds = o->has_seed ? 1 : sc.nr_seeds;
 	if (o->compare) {
@@ -679,30 +703,29 @@ int runner_main(struct run_opts *o)
 		r.nr_policies = 1;
 	}
 	r.names = names;
-	r.nr_jobs = r.nr_policies * r.nr_seeds;
-	r.tty = isatty(STDERR_FILENO);
-	if (o->trace && r.nr_jobs != 1) {
+	r.b.nr_jobs = r.nr_policies * r.nr_seeds;
+	r.b.tty = isatty(STDERR_FILENO);
+	r.b.file = o->file;
+	r.b.check = o->check;
+	r.b.max_jobs = o->jobs;
+	if (o->trace && r.b.nr_jobs != 1) {
 		fprintf(stderr,
 			"%s: --trace needs a single run, this is %u (%u polic%s x %u seed%s); pick one with --seed%s\n",
-			o->cmd, r.nr_jobs, r.nr_policies,
+			o->cmd, r.b.nr_jobs, r.nr_policies,
 			r.nr_policies == 1 ? "y" : "ies", r.nr_seeds,
 			r.nr_seeds == 1 ? "" : "s",
 			o->compare ? " and one policy" : "");
 		scenario_free(&sc);
 		return EXIT_USAGE;
 	}
-	r.jobs = calloc(r.nr_jobs ? r.nr_jobs : 1, sizeof(*r.jobs));
-	if (!r.jobs) {
+	r.b.jobs = runner_jobs_alloc(r.b.nr_jobs);
+	if (!r.b.jobs) {
 		scenario_free(&sc);
 		fprintf(stderr, "%s: out of memory\n", o->cmd);
 		return 1;
 	}
 	ret = runner_go(&r, &sc);
-	for (unsigned int i = 0; i < r.nr_jobs; i++) {
-		sim_metrics_free(&r.jobs[i].m);
-		free(r.jobs[i].buf);
-	}
-	free(r.jobs);
+	runner_jobs_free(r.b.jobs, r.b.nr_jobs);
 	scenario_free(&sc);
 	return ret;
 }

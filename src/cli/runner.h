@@ -9,6 +9,7 @@
 #define OVERSUB_CLI_RUNNER_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "core/types.h"
 #include "scenario/policy.h"
@@ -39,6 +40,52 @@ struct run_opts {
 	const char *policies[RUNNER_MAX_POLICIES]; /* compare --policies */
 	unsigned int nr_policies;
 };
+
+/*
+ * One simulation run of a batch: the caller fills cfg and label
+ * ("policy vanilla, seed 3": the progress line and error messages);
+ * runner_batch_run fills m.
+ */
+struct runner_job {
+	struct sim_config cfg;
+	char label[128];
+	struct sim_metrics m;
+	/* private: the child process of a parallel run */
+	pid_t pid;
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+/*
+ * Jobs run in this process (max_jobs 1) or in up to max_jobs forked
+ * children that send their metrics back through a pipe; the results are the
+ * same either way. On a TTY (tty) a progress line on stderr.
+ */
+struct runner_batch {
+	const char *file; /* the scenario, for messages */
+	bool check; /* verify the scheduler's invariants */
+	unsigned int max_jobs; /* -j */
+	bool tty;
+	struct runner_job *jobs;
+	unsigned int nr_jobs, done;
+	char err[1024]; /* the first failure, "FILE: LABEL: why" */
+};
+
+/* nr zeroed jobs, or NULL; free with runner_jobs_free (metrics too). */
+struct runner_job *runner_jobs_alloc(unsigned int nr);
+void runner_jobs_free(struct runner_job *jobs, unsigned int nr);
+/* Run every job of @b. 0, or -errno with the message in b->err (-EINVAL:
+ * the configuration was refused). */
+int runner_batch_run(struct runner_batch *b);
+
+/*
+ * The policy a run of @sc under preset @name uses: the preset, then every
+ * knob @sc's [policy] set differently from its own preset. 0 or -EINVAL
+ * with a message.
+ */
+int runner_policy(const struct scenario *sc, const char *name, struct policy *p,
+		  char *err, size_t errlen);
 
 /*
  * Parse @argv into @o. Returns 0 to go on, or an exit status to return

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "scenario/policy.h"
+#include "scenario/table.h"
 #include "scenario/units.h"
 
 #define VM_NAME_MAX 48
@@ -33,6 +34,7 @@ enum section {
 	SEC_VM,
 	SEC_POLICY,
 	SEC_RUN,
+	SEC_TABLE,
 };
 
 /* A key seen in the current section, or a value kept for later. */
@@ -50,6 +52,8 @@ struct entries {
 /* Where things were set, for the checks at the end of the file. */
 struct vm_lines {
 	int header, vcpus, pin;
+	int count, workload; /* a [table] template may set neither */
+	bool no_workload; /* fine only in a [table] template */
 };
 
 struct parser {
@@ -68,7 +72,7 @@ struct parser {
 	char sec_title[80]; /* "[vm web]", for messages */
 	struct entries keys; /* keys of the current section */
 
-	int host_line, policy_line, run_line; /* 0: not seen */
+	int host_line, policy_line, run_line, table_line; /* 0: not seen */
 	struct host_config host;
 	int tick_line, hz_line, llc_line;
 
@@ -86,6 +90,8 @@ struct parser {
 	u64 *seeds;
 	unsigned int nr_seeds;
 	int seed_line, seeds_line;
+
+	struct table_parser table; /* [table], when table_line */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -425,6 +431,7 @@ static int vm_key(struct parser *ps, const char *key, const char *value)
 		ret = get_uint(ps, key, value, 1, KVM_MAX_VCPUS, &v);
 		vm->vcpus = (unsigned int)v;
 	} else if (!strcmp(key, "count")) {
+		lines->count = ps->line;
 		ret = get_uint(ps, key, value, 1, VM_MAX_COUNT, &v);
 		vm->count = (unsigned int)v;
 	} else if (!strcmp(key, "weight")) {
@@ -444,6 +451,7 @@ static int vm_key(struct parser *ps, const char *key, const char *value)
 				    value);
 		ret = 0;
 	} else if (!strcmp(key, "workload")) {
+		lines->workload = ps->line;
 		ret = vm_set_workload(ps, value);
 	} else if (vm->wl) {
 		ret = vm_param(ps, key, value);
@@ -494,14 +502,21 @@ static int vm_check_build(struct parser *ps)
 static int vm_end(struct parser *ps)
 {
 	struct vm_config *vm = cur_vm(ps);
-	char names[512];
 
 	if (!vm->wl) {
-		workload_names(names, sizeof(names));
-		return perr_at(ps, ps->sec_line,
-			       "%s: no workload; add workload = NAME "
-			       "(one of: %s)",
-			       ps->sec_title, names);
+		/* A [table] template has none (finish() decides); but
+		 * parameters need a workload to belong to. */
+		if (ps->params.nr) {
+			const struct entry *e = &ps->params.v[0];
+
+			return perr_at(ps, e->line,
+				       "%s: unknown key in %s; accepted: %s "
+				       "(workload parameters need workload = "
+				       "NAME; a [table] template takes none)",
+				       e->key, ps->sec_title, vm_keys);
+		}
+		ps->vm_lines[ps->nr_vms - 1].no_workload = true;
+		return 0;
 	}
 	return vm_check_build(ps);
 }
@@ -737,6 +752,18 @@ static int run_key(struct parser *ps, const char *key, const char *value)
 		    key);
 }
 
+/* ---- [table] --------------------------------------------------------- */
+
+static int table_key(struct parser *ps, const char *key, const char *value)
+{
+	char msg[1024];
+
+	if (table_parser_key(&ps->table, ps->line, key, value, msg,
+			     sizeof(msg)))
+		return perr(ps, "%s", msg);
+	return 0;
+}
+
 /* ---- sections -------------------------------------------------------- */
 
 static int section_end(struct parser *ps)
@@ -797,6 +824,14 @@ static int section_begin(struct parser *ps, char *s)
 		snprintf(ps->sec_title, sizeof(ps->sec_title), "[vm %s]", name);
 		return 0;
 	}
+	if (!strcmp(word, "table")) {
+		if (*name)
+			return perr(ps, "[%s %s]: [%s] takes no name", word,
+				    name, word);
+		snprintf(ps->sec_title, sizeof(ps->sec_title), "[table]");
+		ps->sec = SEC_TABLE;
+		return section_once(ps, &ps->table_line, ps->sec_title);
+	}
 	if (!strcmp(word, "host") || !strcmp(word, "policy") ||
 	    !strcmp(word, "run")) {
 		if (*name)
@@ -818,11 +853,11 @@ static int section_begin(struct parser *ps, char *s)
 	if (*name)
 		return perr(ps,
 			    "[%s %s]: unknown section; accepted: [host], "
-			    "[vm NAME], [policy], [run]",
+			    "[vm NAME], [policy], [run], [table]",
 			    word, name);
 	return perr(ps,
 		    "[%s]: unknown section; accepted: [host], [vm NAME], "
-		    "[policy], [run]",
+		    "[policy], [run], [table]",
 		    word);
 }
 
@@ -845,7 +880,7 @@ static int handler(void *user, const char *section, const char *key,
 	if (ps->sec == SEC_NONE)
 		return !perr(ps,
 			     "%s: key outside any section; put it under "
-			     "[host], [vm NAME], [policy] or [run]",
+			     "[host], [vm NAME], [policy], [run] or [table]",
 			     key);
 	dup = entries_find(&ps->keys, key);
 	if (dup)
@@ -865,6 +900,9 @@ static int handler(void *user, const char *section, const char *key,
 		break;
 	case SEC_RUN:
 		ret = run_key(ps, key, value);
+		break;
+	case SEC_TABLE:
+		ret = table_key(ps, key, value);
 		break;
 	default:
 		ret = perr(ps, "internal error: no section");
@@ -942,14 +980,59 @@ static char *reader(char *buf, int num, void *stream)
 
 /* ---- the whole file -------------------------------------------------- */
 
+/*
+ * A [table] scenario: one [vm NAME] section, the template of every cell,
+ * without workload or count (the table's workloads and vms set them).
+ */
+static int finish_table(struct parser *ps)
+{
+	const struct vm_lines *l = &ps->vm_lines[0];
+	char msg[1024];
+	int line = 0;
+
+	if (table_parser_finish(&ps->table, ps->table_line, &line, msg,
+				sizeof(msg)))
+		return perr_at(ps, line, "%s", msg);
+	if (ps->nr_vms > 1)
+		return perr_at(ps, ps->vm_lines[1].header,
+			       "[vm %s]: a [table] scenario has one [vm NAME] "
+			       "section, the template of every cell (first "
+			       "at line %d)",
+			       ps->vms[1].name, l->header);
+	if (l->workload)
+		return perr_at(ps, l->workload,
+			       "workload: set per cell by [table] workloads "
+			       "(line %d); remove it from [vm %s]",
+			       ps->table.workloads_line, ps->vms[0].name);
+	if (l->count)
+		return perr_at(ps, l->count,
+			       "count: set per cell by [table] vms (line %d); "
+			       "remove it from [vm %s]",
+			       ps->table.vms_line, ps->vms[0].name);
+	ps->vms[0].count = table_max_vms(&ps->table.spec);
+	return 0;
+}
+
 static int finish(struct parser *ps)
 {
 	u64 total = 0;
+	char names[512];
 
 	if (!ps->nr_vms)
 		return perr_at(ps, 0,
 			       "no [vm NAME] section: a scenario needs at "
 			       "least one VM");
+	if (ps->table_line && finish_table(ps))
+		return -EINVAL;
+	for (unsigned int i = 0; i < ps->nr_vms && !ps->table_line; i++) {
+		if (!ps->vm_lines[i].no_workload)
+			continue;
+		workload_names(names, sizeof(names));
+		return perr_at(ps, ps->vm_lines[i].header,
+			       "[vm %s]: no workload; add workload = NAME "
+			       "(one of: %s)",
+			       ps->vms[i].name, names);
+	}
 	if (ps->host.llc_size > ps->host.cpus)
 		return perr_at(ps, ps->llc_line,
 			       "llc: must be 0..%u (at most cpus), got %u",
@@ -998,6 +1081,7 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 		.preset = "vanilla",
 	};
 	struct scenario sc;
+	struct table_spec *table = NULL;
 	struct policy pol;
 	int ret;
 
@@ -1016,6 +1100,13 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 		section_end(&ps);
 	if (!ps.failed)
 		finish(&ps);
+	if (!ps.failed && ps.table_line) {
+		table = malloc(sizeof(*table));
+		if (!table)
+			perr_at(&ps, 0, "out of memory");
+		else
+			*table = ps.table.spec;
+	}
 	if (ps.failed) {
 		parser_free(&ps);
 		return -EINVAL;
@@ -1029,6 +1120,7 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 		ps.seeds = calloc(1, sizeof(*ps.seeds));
 		if (!ps.seeds) {
 			perr_at(&ps, 0, "out of memory");
+			free(table);
 			parser_free(&ps);
 			return -EINVAL;
 		}
@@ -1049,6 +1141,7 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	sc.cfg.seed = ps.seeds[0];
 	sc.seeds = ps.seeds;
 	sc.nr_seeds = ps.nr_seeds;
+	sc.table = table;
 	ps.vms = NULL;
 	ps.seeds = NULL;
 	parser_free(&ps);
@@ -1121,5 +1214,6 @@ void scenario_free(struct scenario *sc)
 		return;
 	free(sc->cfg.vms);
 	free(sc->seeds);
+	free(sc->table);
 	memset(sc, 0, sizeof(*sc));
 }

@@ -12,6 +12,7 @@
 #define OVERSUB_SCENARIO_SCENARIO_H
 
 #include "core/types.h"
+#include "scenario/table.h"
 #include "sim/config.h"
 
 #define SCENARIO_MAX_SEEDS 1024
@@ -25,6 +26,9 @@ struct scenario {
 	char preset[32]; /* preset named in [policy]; "vanilla" if none */
 	u64 *seeds; /* [run] seeds, malloc'd; default one seed: 1 */
 	unsigned int nr_seeds;
+	/* [table], malloc'd, or NULL: then cfg.vms[0] is the template of
+	 * every cell and has no workload (wl NULL); see scenario/table.h */
+	struct table_spec *table;
 };
 
 /*

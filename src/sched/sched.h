@@ -331,10 +331,11 @@ void do_sched_yield(struct rq *rq, u64 now);
 int select_task_rq_fair(struct sched *s, const struct task *p);
 /* Move a queued, not running task to @cpu (lag preserved). */
 void sched_migrate_task(struct sched *s, struct task *p, int cpu, u64 now);
-/* Balance @cpu: pull one queued task from the busiest rq when that has at
- * least two more tasks. Returns 1 if a task moved. Also the newidle pull. */
+/* Newly-idle balance of @cpu: pull one queued task from the busiest rq of
+ * its LLC when that has at least two more tasks. Returns 1 if one moved. */
 int sched_balance_cpu(struct sched *s, int cpu, u64 now);
-/* Periodic balance: sched_balance_cpu() on every CPU in order. */
+/* Periodic balance: each CPU in turn pulls one task from the busiest CPU
+ * of the host when that has at least two more. Returns tasks moved. */
 int sched_balance(struct sched *s, u64 now);
 bool task_allowed_on(const struct task *p, int cpu);
 

@@ -15,7 +15,7 @@
 
 enum ev_kind {
 	EV_END,
-	EV_TICK, /* host tick on CPU who */
+	EV_TICK, /* host tick on every CPU */
 	EV_BALANCE, /* periodic load balance */
 	EV_VCPU, /* vCPU who: its current segment ended / re-evaluate */
 	EV_IO, /* vCPU who: its I/O completed */

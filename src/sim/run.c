@@ -148,18 +148,22 @@ static void dispatch(struct sim *sim, const struct event *ev)
 	case EV_MARK:
 		sim_host_counters(sim, &sim->base);
 		break;
-	case EV_TICK: {
-		struct rq *rq = cpu_rq(&sim->s, (int)ev->who);
+	case EV_TICK:
+		/* ticks are aligned across CPUs: one event ticks them all */
+		for (unsigned int cpu = 0; cpu < hc->cpus; cpu++) {
+			struct rq *rq = cpu_rq(&sim->s, (int)cpu);
 
-		/* the guest on this CPU takes its timer interrupt on the same
-		 * tick (both at HZ, aligned) */
-		if (rq->curr && (v = task_vsim(sim, rq->curr)))
-			vsim_guest_tick(v, sim->now);
-		if (rq->curr)
+			if (!rq->curr)
+				continue;
+			/* the guest on this CPU takes its timer interrupt on
+			 * the same tick (both at HZ, aligned) */
+			v = task_vsim(sim, rq->curr);
+			if (v)
+				vsim_guest_tick(v, sim->now);
 			sched_tick(rq, sim->now);
-		sim_post(sim, sim->now + hc->tick_ns, EV_TICK, ev->who, 0);
+		}
+		sim_post(sim, sim->now + hc->tick_ns, EV_TICK, 0, 0);
 		break;
-	}
 	case EV_BALANCE:
 		sched_balance(&sim->s, sim->now);
 		sim_post(sim, sim->now + hc->balance_ns, EV_BALANCE, 0, 0);
@@ -183,8 +187,7 @@ static void sim_start(struct sim *sim)
 {
 	const struct host_config *hc = &sim->cfg->host;
 
-	for (unsigned int cpu = 0; cpu < hc->cpus; cpu++)
-		sim_post(sim, hc->tick_ns, EV_TICK, cpu, 0);
+	sim_post(sim, hc->tick_ns, EV_TICK, 0, 0);
 	if (hc->balance_ns)
 		sim_post(sim, hc->balance_ns, EV_BALANCE, 0, 0);
 	sim_post(sim, sim->t0, EV_MARK, 0, 0);

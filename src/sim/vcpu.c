@@ -243,21 +243,24 @@ static void call_func(struct vsim *v, const struct gop *op, u64 now)
 	}
 }
 
+/*
+ * flush_tlb_multi() from @v to @op->arg other vCPUs (0: all): the targets
+ * are CPUs that may cache the mm, i.e. whose thread is not idle (an idle
+ * CPU is in lazy-TLB mode and is skipped, as native_flush_tlb_multi()
+ * skips lazy CPUs), taken from a random start for fairness.
+ */
 static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 {
 	struct vmsim *vm = v->vm;
 	unsigned int want = op->arg ? op->arg : vm->nr - 1;
+	unsigned int start = (unsigned int)prng_below(&v->rng, vm->nr);
 	int targets[KVM_MAX_VCPUS], ipi[KVM_MAX_VCPUS];
 	int n = 0, kept;
 
-	if (want > vm->nr - 1)
-		want = vm->nr - 1;
-	/* the next @want vCPUs after a random start: distinct, not me */
-	for (unsigned int i = 0, s = (unsigned int)prng_below(&v->rng, vm->nr);
-	     n < (int)want; i++) {
-		int t = (int)((s + i) % vm->nr);
+	for (unsigned int i = 0; i < vm->nr && n < (int)want; i++) {
+		int t = (int)((start + i) % vm->nr);
 
-		if (t != v->idx)
+		if (t != v->idx && vm->v[t].ts != TS_SLEEP)
 			targets[n++] = t;
 	}
 	kept = flush_tlb_multi(&vm->kvm, targets, n, ipi);

@@ -6,10 +6,17 @@
 
 extern const struct workload workload_compute;
 extern const struct workload workload_spinlock;
+extern const struct workload workload_dbench;
+extern const struct workload workload_dedup;
+extern const struct workload workload_vips;
+extern const struct workload workload_blackscholes;
+extern const struct workload workload_kbuild;
+extern const struct workload workload_ebizzy;
 
 const struct workload *const workloads[] = {
-	&workload_compute,
-	&workload_spinlock,
+	&workload_compute, &workload_spinlock, &workload_dbench,
+	&workload_dedup,   &workload_vips,     &workload_blackscholes,
+	&workload_kbuild,  &workload_ebizzy,
 };
 const size_t nr_workloads = ARRAY_SIZE(workloads);
 

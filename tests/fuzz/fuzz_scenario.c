@@ -31,9 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    sc.nr_seeds > SCENARIO_MAX_SEEDS ||
 		    sc.cfg.seed != sc.seeds[0])
 			abort();
+		/* a [table] scenario's one [vm] is a template without a
+		 * workload; its count is the largest cell's */
+		if (sc.table && (sc.cfg.nr_vms != 1 || !sc.table->nr_wl ||
+				 !sc.table->nr_vms))
+			abort();
 		for (unsigned int i = 0; i < sc.cfg.nr_vms; i++)
-			if (!sc.cfg.vms[i].wl || !sc.cfg.vms[i].vcpus ||
-			    !sc.cfg.vms[i].count)
+			if ((!sc.cfg.vms[i].wl && !sc.table) ||
+			    !sc.cfg.vms[i].vcpus || !sc.cfg.vms[i].count)
 				abort();
 		scenario_free(&sc);
 	} else if (ret != -EINVAL || strncmp(err, "fuzz.ini", 8)) {

@@ -418,7 +418,8 @@ static void rejects(void **state)
 	parse_bad(VM "= 4\n", "t.ini:3: missing key before '='");
 	parse_bad("[vm a]\nvcpus = 2\n[vm b]\nworkload = compute\n",
 		  "t.ini:1: [vm a]: no workload; add workload = NAME (one of: "
-		  "compute, spinlock)");
+		  "compute, spinlock, dbench, dedup, vips, blackscholes, "
+		  "kbuild, ebizzy)");
 	/* a workload param before `workload` is reported at its own line */
 	parse_bad("[vm a]\nlocks = 9999\nvcpus = 2\nworkload = spinlock\n",
 		  "t.ini:2: locks: must be 1..1024, got 9999");

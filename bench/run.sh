@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The performance figures of docs/performance.md, measured in one go:
+#  (a) simulated events per second on one core for a fixed scenario,
+#  (b) how run time grows from 16 to 256 to 1024 host CPUs with VMs scaled
+#      to match (2x overcommit of 16-vCPU VMs), as ratios against the
+#      16-CPU run of the same invocation,
+#  (c) where the default table's time goes (one run per cell, one seed),
+#  (d) the wall time of the default table (plain `oversub`) with -j 2.
+# Performance is measured here, never in the tests. Needs a built tree
+# (make build); BUILD=dir picks another build directory. Pass --quick to
+# skip (c) and (d).
+set -euo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${BUILD:-build}
+bench=$BUILD/bench/oversub-bench
+oversub=$BUILD/src/cli/oversub
+[ -x "$bench" ] && [ -x "$oversub" ] || {
+	echo "bench: build first (make build)" >&2
+	exit 1
+}
+# dbench when the workload models are in, else the spinlock stand-in
+wl=spinlock
+"$oversub" list workloads | grep -q '^  dbench:' && wl=dbench
+
+echo "== machine: $(nproc) CPUs, $(uname -srm), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (dirty)')"
+echo
+echo "== (a) $bench events --workload $wl --duration 1s --repeat 3"
+"$bench" events --workload "$wl" --duration 1s --repeat 3
+echo
+echo "== (b) $bench scale --workload $wl --duration 100ms --cpus 16,256,1024"
+"$bench" scale --workload "$wl" --duration 100ms --cpus 16,256,1024
+[ "${1:-}" = --quick ] && exit 0
+echo
+echo "== (c) $bench cells scenarios/series-table.ini --seed 1"
+"$bench" cells scenarios/series-table.ini --seed 1
+echo
+echo "== (d) time $oversub -j 2 (the default table)"
+start=$(date +%s%N)
+"$oversub" -j 2 >/dev/null
+ms=$((($(date +%s%N) - start) / 1000000))
+printf 'default table, -j 2: %d.%03d s wall (load after: %s)\n' \
+	$((ms / 1000)) $((ms % 1000)) "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for workload builders: append steps to a guest program. A
+ * program holds at most GPROG_MAX_OPS steps; the builders size their
+ * programs statically, so running out is a bug (asserted), not bad input.
+ */
+#ifndef OVERSUB_WORKLOAD_BUILD_H
+#define OVERSUB_WORKLOAD_BUILD_H
+
+#include <assert.h>
+
+#include "workload/workload.h"
+
+static inline void wl_add(struct gprog *g, struct gop op)
+{
+	assert(g->nr_ops < GPROG_MAX_OPS);
+	g->ops[g->nr_ops++] = op;
+}
+
+/* Guest code for @ns (skipped when 0): user code, or kernel code. */
+static inline void wl_user(struct gprog *g, enum gop_dist dist, u64 ns)
+{
+	if (ns)
+		wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
+					.dist = dist,
+					.mean_ns = ns });
+}
+
+static inline void wl_kernel(struct gprog *g, enum gop_dist dist, u64 ns)
+{
+	if (ns)
+		wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
+					.dist = dist,
+					.kernel = true,
+					.mean_ns = ns });
+}
+
+/* A kernel critical section of @hold ns under spinlock @lock. */
+static inline void wl_spin_section(struct gprog *g, u32 lock, u64 hold)
+{
+	wl_add(g, (struct gop){ .kind = GOP_SPIN_LOCK, .obj = lock });
+	wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
+				.dist = DIST_EXP,
+				.kernel = true,
+				.mean_ns = hold });
+	wl_add(g, (struct gop){ .kind = GOP_SPIN_UNLOCK, .obj = lock });
+}
+
+/* A critical section of @hold ns under mutex @m. */
+static inline void wl_mutex_section(struct gprog *g, u32 m, u64 hold)
+{
+	wl_add(g, (struct gop){ .kind = GOP_MUTEX_LOCK, .obj = m });
+	wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
+				.dist = DIST_EXP,
+				.kernel = true,
+				.mean_ns = hold });
+	wl_add(g, (struct gop){ .kind = GOP_MUTEX_UNLOCK, .obj = m });
+}
+
+static inline void wl_op(struct gprog *g, enum gop_kind kind, u32 obj)
+{
+	wl_add(g, (struct gop){ .kind = kind, .obj = obj });
+}
+
+/* flush_tlb_multi() to @fanout other vCPUs (0: all), handler @flush ns. */
+static inline void wl_shootdown(struct gprog *g, u32 fanout, u64 flush)
+{
+	wl_add(g, (struct gop){ .kind = GOP_TLB_SHOOTDOWN,
+				.arg = fanout,
+				.mean_ns = flush });
+}
+
+/* An I/O wait of mean @ns (exponential); skipped when 0. */
+static inline void wl_io(struct gprog *g, u64 ns)
+{
+	if (ns)
+		wl_add(g, (struct gop){ .kind = GOP_SLEEP,
+					.dist = DIST_EXP,
+					.mean_ns = ns });
+}
+
+#endif
