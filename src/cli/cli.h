@@ -18,4 +18,8 @@ int cmd_default(int argc, char **argv);
  * EXIT_USAGE. @cmd is "oversub" or "oversub list". */
 int cli_bad_option(const char *cmd, int argc, char **argv);
 
+/* "CMD: message\ntry 'CMD --help'" on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

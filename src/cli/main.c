@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* oversub: entry point, global options and subcommand dispatch. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +80,18 @@ static int finish(int ret)
 		return ret ? ret : 1;
 	}
 	return ret;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry '%s --help'\n", cmd);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)

@@ -38,21 +38,6 @@ enum {
 	OPT_POLICIES,
 };
 
-static int usage_error(const struct run_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int usage_error(const struct run_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", o->cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\ntry '%s --help'\n", o->cmd);
-	return EXIT_USAGE;
-}
-
 /* "START..END", either side may be empty (0 .. end of the run). */
 static int parse_window(struct run_opts *o, const char *arg)
 {
@@ -61,8 +46,8 @@ static int parse_window(struct run_opts *o, const char *arg)
 	size_t n;
 
 	if (!dots || (size_t)(dots - arg) >= sizeof(start))
-		return usage_error(
-			o,
+		return cli_usage_error(
+			o->cmd,
 			"--trace-window: expected START..END (e.g. 100ms..200ms), got '%s'",
 			arg);
 	n = (size_t)(dots - arg);
@@ -71,18 +56,19 @@ static int parse_window(struct run_opts *o, const char *arg)
 	o->win_start = 0;
 	o->win_end = UINT64_MAX;
 	if (n && parse_duration_ns(start, &o->win_start))
-		return usage_error(
-			o,
+		return cli_usage_error(
+			o->cmd,
 			"--trace-window: bad start '%s' (a duration like 100ms)",
 			start);
 	if (dots[2] && parse_duration_ns(dots + 2, &o->win_end))
-		return usage_error(
-			o,
+		return cli_usage_error(
+			o->cmd,
 			"--trace-window: bad end '%s' (a duration like 200ms)",
 			dots + 2);
 	if (o->win_end <= o->win_start)
-		return usage_error(
-			o, "--trace-window: end must be after start, got '%s'",
+		return cli_usage_error(
+			o->cmd,
+			"--trace-window: end must be after start, got '%s'",
 			arg);
 	return 0;
 }
@@ -95,8 +81,8 @@ static int parse_policies(struct run_opts *o, char *arg)
 	o->nr_policies = 0;
 	if (!*arg || arg[strlen(arg) - 1] == ',' || *arg == ',' ||
 	    strstr(arg, ",,"))
-		return usage_error(o, "--policies: empty policy name in '%s'",
-				   arg);
+		return cli_usage_error(
+			o->cmd, "--policies: empty policy name in '%s'", arg);
 	for (tok = strtok_r(arg, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (policy_preset(&p, tok)) {
@@ -109,8 +95,9 @@ static int parse_policies(struct run_opts *o, char *arg)
 			return EXIT_USAGE;
 		}
 		if (o->nr_policies == RUNNER_MAX_POLICIES)
-			return usage_error(o, "--policies: at most %d policies",
-					   RUNNER_MAX_POLICIES);
+			return cli_usage_error(
+				o->cmd, "--policies: at most %d policies",
+				RUNNER_MAX_POLICIES);
 		o->policies[o->nr_policies++] = tok;
 	}
 	return 0;
@@ -148,8 +135,8 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 			return -1;
 		case OPT_SEED:
 			if (parse_u64(optarg, &o->seed))
-				return usage_error(
-					o,
+				return cli_usage_error(
+					o->cmd,
 					"--seed: expected an unsigned integer, got '%s'",
 					optarg);
 			o->has_seed = true;
@@ -162,8 +149,8 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 			break;
 		case OPT_TRACE:
 			if (!*optarg)
-				return usage_error(o,
-						   "--trace: empty file name");
+				return cli_usage_error(
+					o->cmd, "--trace: empty file name");
 			o->trace = optarg;
 			break;
 		case OPT_TRACE_WINDOW:
@@ -181,8 +168,8 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 		case 'j':
 			if (parse_u64(optarg, &v) || v < 1 ||
 			    v > RUNNER_MAX_JOBS)
-				return usage_error(
-					o, "-j: expected 1..%d, got '%s'",
+				return cli_usage_error(
+					o->cmd, "-j: expected 1..%d, got '%s'",
 					RUNNER_MAX_JOBS, optarg);
 			o->jobs = (unsigned int)v;
 			break;
@@ -194,25 +181,30 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 				return ret;
 			break;
 		case ':':
-			return usage_error(o, "option '%s' needs a value",
-					   argv[optind - 1]);
+			return cli_usage_error(o->cmd,
+					       "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
 			return cli_bad_option(o->cmd, argc, argv);
 		}
 	}
 	if (json && csv)
-		return usage_error(o, "--json and --csv exclude each other");
+		return cli_usage_error(o->cmd,
+				       "--json and --csv exclude each other");
 	o->out = json ? OUT_JSON : csv ? OUT_CSV : OUT_TEXT;
 	if (window && !o->trace)
-		return usage_error(o, "--trace-window needs --trace FILE");
+		return cli_usage_error(o->cmd,
+				       "--trace-window needs --trace FILE");
 	if (optind >= argc)
-		return usage_error(o, "missing the scenario FILE");
+		return cli_usage_error(o->cmd, "missing the scenario FILE");
 	if (argc - optind > 1)
-		return usage_error(o, "one scenario FILE only, got '%s' too",
-				   argv[optind + 1]);
+		return cli_usage_error(o->cmd,
+				       "one scenario FILE only, got '%s' too",
+				       argv[optind + 1]);
 	o->file = argv[optind];
 	if (o->compare && !o->nr_policies)
-		return usage_error(o, "--policies a,b,... is required");
+		return cli_usage_error(o->cmd,
+				       "--policies a,b,... is required");
 	return 0;
 }
 

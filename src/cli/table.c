@@ -93,21 +93,6 @@ static void table_usage(FILE *f, bool builtin)
 	      f);
 }
 
-static int usage_error(const struct table_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int usage_error(const struct table_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", o->cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\ntry '%s --help'\n", o->cmd);
-	return EXIT_USAGE;
-}
-
 /* 0 to go on, -1 after --help, or an exit status. */
 static int table_parse(int argc, char **argv, struct table_opts *o)
 {
@@ -133,8 +118,8 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 			return -1;
 		case OPT_SEED:
 			if (parse_u64(optarg, &o->seed))
-				return usage_error(
-					o,
+				return cli_usage_error(
+					o->cmd,
 					"--seed: expected an unsigned integer, got '%s'",
 					optarg);
 			o->has_seed = true;
@@ -142,8 +127,9 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 		case OPT_SEEDS:
 			if (parse_u64(optarg, &v) || v < 1 ||
 			    v > SCENARIO_MAX_SEEDS)
-				return usage_error(
-					o, "--seeds: expected 1..%d, got '%s'",
+				return cli_usage_error(
+					o->cmd,
+					"--seeds: expected 1..%d, got '%s'",
 					SCENARIO_MAX_SEEDS, optarg);
 			o->nr_seeds = v;
 			o->has_seeds = true;
@@ -153,8 +139,8 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 			break;
 		case OPT_PLOT:
 			if (!repro_plot_kind(optarg))
-				return usage_error(
-					o,
+				return cli_usage_error(
+					o->cmd,
 					"--plot: the file must end in .svg or .png, got '%s'",
 					optarg);
 			o->plot = optarg;
@@ -165,28 +151,32 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 		case 'j':
 			if (parse_u64(optarg, &v) || v < 1 ||
 			    v > RUNNER_MAX_JOBS)
-				return usage_error(
-					o, "-j: expected 1..%d, got '%s'",
+				return cli_usage_error(
+					o->cmd, "-j: expected 1..%d, got '%s'",
 					RUNNER_MAX_JOBS, optarg);
 			o->jobs = (unsigned int)v;
 			break;
 		case ':':
-			return usage_error(o, "option '%s' needs a value",
-					   argv[optind - 1]);
+			return cli_usage_error(o->cmd,
+					       "option '%s' needs a value",
+					       argv[optind - 1]);
 		default:
 			return cli_bad_option(o->cmd, argc, argv);
 		}
 	}
 	if (o->has_seed && o->has_seeds)
-		return usage_error(o, "--seed and --seeds exclude each other");
+		return cli_usage_error(o->cmd,
+				       "--seed and --seeds exclude each other");
 	if (optind < argc && o->builtin)
-		return usage_error(o,
-				   "unexpected argument '%s' (to run a file: "
-				   "oversub table FILE)",
-				   argv[optind]);
+		return cli_usage_error(
+			o->cmd,
+			"unexpected argument '%s' (to run a file: "
+			"oversub table FILE)",
+			argv[optind]);
 	if (argc - optind > 1)
-		return usage_error(o, "one scenario FILE only, got '%s' too",
-				   argv[optind + 1]);
+		return cli_usage_error(o->cmd,
+				       "one scenario FILE only, got '%s' too",
+				       argv[optind + 1]);
 	o->file = optind < argc ? argv[optind] : NULL;
 	return 0;
 }

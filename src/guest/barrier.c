@@ -3,7 +3,7 @@
  * wait queue (pthread_barrier over futexes): the last arrival wakes all. */
 #include "guest/guest.h"
 
-/* models the arrive step of pthread_barrier_wait() on futex wait/wake */
+/* models pthread_barrier_wait() (its arrive step) on futex wait/wake */
 bool barrier_arrive(struct gbarrier *b, int me)
 {
 	if (++b->arrived < b->parties) {

@@ -11,20 +11,9 @@
 #ifndef OVERSUB_GUEST_H
 #define OVERSUB_GUEST_H
 
+#include "core/fifo.h"
 #include "core/types.h"
 #include "kvm/kvm.h"
-
-/* A FIFO of vCPU indices, capacity fixed at creation. */
-struct gfifo {
-	int *slot;
-	unsigned int cap, head, len;
-};
-
-int gfifo_init(struct gfifo *q, unsigned int cap);
-void gfifo_free(struct gfifo *q);
-void gfifo_push(struct gfifo *q, int v);
-int gfifo_pop(struct gfifo *q); /* -1 if empty */
-bool gfifo_remove(struct gfifo *q, int v);
 
 /* --- queued spinlock, spinlock.c --- */
 struct qspinlock {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* A fixed-capacity FIFO of vCPU indices for guest wait queues. */
-#include "guest/guest.h"
+#include "core/fifo.h"
 
 #include <errno.h>
 #include <assert.h>
