@@ -58,13 +58,12 @@ static u64 scaled_base_slice(const struct sched_params *p)
 }
 
 static void init_cfs_rq(struct cfs_rq *cfs_rq, struct rq *rq,
-			struct task_group *tg, struct sched_entity *owner)
+			struct task_group *tg)
 {
 	memset(cfs_rq, 0, sizeof(*cfs_rq));
 	INIT_LIST_HEAD(&cfs_rq->queue);
 	cfs_rq->rq = rq;
 	cfs_rq->tg = tg;
-	cfs_rq->owner = owner;
 }
 
 int sched_init(struct sched *s, const struct sched_params *p,
@@ -96,7 +95,7 @@ int sched_init(struct sched *s, const struct sched_params *p,
 		rq->cpu = (int)cpu;
 		rq->s = s;
 		INIT_LIST_HEAD(&rq->cfs_tasks);
-		init_cfs_rq(&rq->cfs, rq, &s->root_tg, NULL);
+		init_cfs_rq(&rq->cfs, rq, &s->root_tg);
 	}
 	return 0;
 }
@@ -145,7 +144,7 @@ struct task_group *sched_create_group(struct sched *s,
 	for (unsigned int cpu = 0; cpu < s->nr_cpus; cpu++) {
 		struct sched_entity *gse = &se[cpu];
 
-		init_cfs_rq(&cfs[cpu], &s->rqs[cpu], tg, gse);
+		init_cfs_rq(&cfs[cpu], &s->rqs[cpu], tg);
 		INIT_LIST_HEAD(&gse->node);
 		gse->weight = NICE_0_LOAD;
 		gse->slice = s->base_slice;

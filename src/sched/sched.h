@@ -91,7 +91,6 @@ struct cfs_rq {
 	struct list_head queue;
 	struct rq *rq;
 	struct task_group *tg;
-	struct sched_entity *owner; /* group entity owning this queue, NULL at root */
 };
 
 /* A cgroup: one group entity and one cfs_rq per CPU (root has no entity). */
