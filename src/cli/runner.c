@@ -38,6 +38,17 @@ enum {
 	OPT_POLICIES,
 };
 
+int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs)
+{
+	u64 v;
+
+	if (parse_u64(arg, &v) || v < 1 || v > RUNNER_MAX_JOBS)
+		return cli_usage_error(cmd, "-j: expected 1..%d, got '%s'",
+				       RUNNER_MAX_JOBS, arg);
+	*jobs = (unsigned int)v;
+	return 0;
+}
+
 /* "START..END", either side may be empty (0 .. end of the run). */
 static int parse_window(struct run_opts *o, const char *arg)
 {
@@ -121,7 +132,6 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 	};
 	bool json = false, csv = false, window = false;
 	int c, ret;
-	u64 v;
 
 	o->out = OUT_TEXT;
 	o->jobs = 1;
@@ -166,12 +176,9 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 			o->check = true;
 			break;
 		case 'j':
-			if (parse_u64(optarg, &v) || v < 1 ||
-			    v > RUNNER_MAX_JOBS)
-				return cli_usage_error(
-					o->cmd, "-j: expected 1..%d, got '%s'",
-					RUNNER_MAX_JOBS, optarg);
-			o->jobs = (unsigned int)v;
+			ret = runner_parse_jobs(o->cmd, optarg, &o->jobs);
+			if (ret)
+				return ret;
 			break;
 		case OPT_POLICIES:
 			if (!o->compare)

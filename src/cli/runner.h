@@ -78,6 +78,9 @@ void runner_jobs_free(struct runner_job *jobs, unsigned int nr);
 /* Run every job of @b. 0, or -errno with the message in b->err (-EINVAL:
  * the configuration was refused). */
 int runner_batch_run(struct runner_batch *b);
+/* Parse the value of -j (1..RUNNER_MAX_JOBS) into @jobs; 0, or
+ * EXIT_USAGE after a message naming @cmd. */
+int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs);
 
 /*
  * The policy a run of @sc under preset @name uses: the preset, then every

@@ -106,7 +106,7 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, ret;
 	u64 v;
 
 	o->jobs = 1;
@@ -149,12 +149,9 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 			o->check = true;
 			break;
 		case 'j':
-			if (parse_u64(optarg, &v) || v < 1 ||
-			    v > RUNNER_MAX_JOBS)
-				return cli_usage_error(
-					o->cmd, "-j: expected 1..%d, got '%s'",
-					RUNNER_MAX_JOBS, optarg);
-			o->jobs = (unsigned int)v;
+			ret = runner_parse_jobs(o->cmd, optarg, &o->jobs);
+			if (ret)
+				return ret;
 			break;
 		case ':':
 			return cli_usage_error(o->cmd,
