@@ -25,12 +25,17 @@ static bool ipi_in_window(const struct kvm *kvm, u64 then, u64 now)
 }
 
 /* models __apic_accept_irq() in arch/x86/kvm/lapic.c */
-static void apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
-			    u64 now)
+void kvm_apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
+			 u64 now)
 {
-	/* a fixed interrupt stays pending until the guest EOIs it */
-	if (dm == APIC_DM_FIXED)
+	/* a fixed interrupt stays pending until the guest EOIs it; without
+	 * APICv it is injected at the next entry (KVM_REQ_EVENT), with APICv
+	 * it is posted */
+	if (dm == APIC_DM_FIXED) {
 		vcpu->pending_interrupts++;
+		if (!vcpu->kvm->knobs->apicv)
+			vcpu->req_event = true;
+	}
 	/* kvm_vcpu_kick(): a halted receiver is woken, which sets ready */
 	kvm_vcpu_wake_up(vcpu, now);
 }
@@ -84,13 +89,13 @@ int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 		for (i = 0; i < n; i++) {
 			if (dest_seen_before(dest, i))
 				continue;
-			apic_accept_irq(&kvm->vcpus[dest[i]], dm, now);
+			kvm_apic_accept_irq(&kvm->vcpus[dest[i]], dm, now);
 			only = &kvm->vcpus[dest[i]];
 			delivered++;
 		}
 		break;
 	case APIC_DEST_SELF:
-		apic_accept_irq(src, dm, now);
+		kvm_apic_accept_irq(src, dm, now);
 		delivered = 1;
 		break;
 	case APIC_DEST_ALLINC:
@@ -98,7 +103,7 @@ int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 		for (i = 0; i < kvm->nr_vcpus; i++) {
 			if (sh == APIC_DEST_ALLBUT && i == src->vcpu_idx)
 				continue;
-			apic_accept_irq(&kvm->vcpus[i], dm, now);
+			kvm_apic_accept_irq(&kvm->vcpus[i], dm, now);
 			delivered++;
 		}
 		break;

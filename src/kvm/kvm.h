@@ -90,6 +90,7 @@ struct kvm_vcpu {
 	bool at_instruction_boundary;
 	bool pv_unhalted; /* kicked by KVM_HC_KICK_CPU */
 	unsigned int pending_interrupts; /* injected or posted, not yet EOI'd */
+	bool req_event; /* KVM_REQ_EVENT: delivered, not yet injected */
 	unsigned int ple_window;
 	u8 st_preempted; /* guest steal-time area preempted byte */
 	bool req_steal_update; /* KVM_REQ_STEAL_UPDATE pending */
@@ -161,15 +162,24 @@ enum apic_dest_shorthand {
 	APIC_DEST_ALLINC,
 	APIC_DEST_ALLBUT,
 };
-enum apic_delivery_mode { APIC_DM_FIXED = 0, APIC_DM_NMI, APIC_DM_OTHER };
+enum apic_delivery_mode {
+	APIC_DM_FIXED = 0,
+	APIC_DM_NMI,
+	APIC_DM_OTHER
+};
 /*
  * Deliver an IPI from @src to the vCPUs in @dest (indices, @n of them; used
  * only with APIC_DEST_NOSHORT). Returns the number of vCPUs it reached, or
  * -EINVAL (nothing delivered) for a bad mode, shorthand or index.
  */
 int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
-			      enum apic_dest_shorthand sh, const int *dest,
-			      int n, u64 now);
+			     enum apic_dest_shorthand sh, const int *dest,
+			     int n, u64 now);
+/* An interrupt accepted by @vcpu's local APIC (an IPI, a device's MSI, the
+ * APIC timer): pending until EOI, KVM_REQ_EVENT without APICv, and a
+ * halted vCPU is woken. */
+void kvm_apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
+			 u64 now);
 /* The guest on @vcpu EOIs its oldest pending interrupt. */
 void kvm_apic_eoi(struct kvm_vcpu *vcpu, u64 now);
 /* Is @cand a recent pending IPI receiver of @me? */

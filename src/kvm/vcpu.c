@@ -65,6 +65,7 @@ void kvm_vcpu_enter_guest(struct kvm_vcpu *vcpu)
 		vcpu->blocking = false;
 		vcpu->pv_unhalted = false;
 	}
+	vcpu->req_event = false; /* pending interrupts are injected */
 	if (vcpu->req_steal_update) {
 		vcpu->req_steal_update = false;
 		record_steal_time(vcpu);
@@ -124,12 +125,13 @@ bool kvm_arch_dy_has_pending_interrupt(const struct kvm_vcpu *vcpu)
 }
 
 /*
- * models kvm_arch_dy_runnable() in arch/x86/kvm/x86.c, reduced to a PV kick
- * and a pending posted interrupt (no NMI/SMI/event requests in the model).
+ * models kvm_arch_dy_runnable() in arch/x86/kvm/x86.c: a PV kick, a pending
+ * KVM_REQ_EVENT (an interrupt delivered without APICv, not yet injected) or
+ * a pending posted interrupt (the model has no NMIs or SMIs).
  */
 bool kvm_arch_dy_runnable(const struct kvm_vcpu *vcpu)
 {
-	if (vcpu->pv_unhalted)
+	if (vcpu->pv_unhalted || vcpu->req_event)
 		return true;
 	return kvm_arch_dy_has_pending_interrupt(vcpu);
 }

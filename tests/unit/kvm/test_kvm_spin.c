@@ -59,11 +59,42 @@ static void test_spin_skip_not_ready(void **state)
 
 /*
  * MODEL.md 3, skip rule: blocking and not runnable for directed yield
- * (kvm_vcpu_is_blocking && !kvm_arch_dy_runnable). v1 halts, v0 runs, v0
- * sends v1 a fixed IPI (no APICv): v1 is woken (ready, queued) but still
- * blocking with no pv_unhalted and no posted interrupt: 0 attempts.
+ * (kvm_vcpu_is_blocking && !kvm_arch_dy_runnable). v1 halts, v0 runs; v1
+ * is woken with no interrupt, kick or event pending (kvm_vcpu_wake_up
+ * alone): ready and queued, but still blocking and not dy-runnable:
+ * 0 attempts.
  */
 static void test_spin_skip_blocking_not_dy_runnable(void **state)
+{
+	static const enum kt_state st[] = { KT_QUEUED, KT_RUN };
+	struct kt x;
+	struct kvm_vcpu *v0, *v1;
+
+	(void)state;
+	kt_setup(&x, 1, 2, cpu_one, st, NULL);
+	v0 = kt_vcpu(&x, 0);
+	v1 = kt_vcpu(&x, 1);
+	kt_halt(&x, 1); /* v0 runs now */
+	assert_true(kvm_vcpu_wake_up(v1, x.now));
+	assert_true(v1->ready);
+	assert_true(kvm_vcpu_is_blocking(v1));
+	assert_false(kvm_arch_dy_runnable(v1));
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 0);
+	kt_teardown(&x);
+}
+
+/*
+ * MODEL.md 3, blocking but runnable for directed yield through a pending
+ * event: without APICv a fixed IPI from v0 to the halted v1 raises
+ * KVM_REQ_EVENT (__apic_accept_irq) and wakes v1, which stays blocking
+ * until it runs; kvm_arch_dy_runnable tests KVM_REQ_EVENT, so v1 is a
+ * candidate: 1 attempt, 1 success, last_boosted_vcpu 1. Entering the guest
+ * injects the interrupt and clears the request.
+ */
+static void test_spin_blocking_event_request_is_candidate(void **state)
 {
 	static const enum kt_state st[] = { KT_QUEUED, KT_RUN };
 	static const int dest[] = { 1 };
@@ -74,18 +105,22 @@ static void test_spin_skip_blocking_not_dy_runnable(void **state)
 	kt_setup(&x, 1, 2, cpu_one, st, NULL);
 	v0 = kt_vcpu(&x, 0);
 	v1 = kt_vcpu(&x, 1);
-	kt_halt(&x, 1); /* v0 runs now */
+	kt_halt(&x, 1);
 	assert_int_equal(kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED,
 						  APIC_DEST_NOSHORT, dest, 1,
 						  x.now),
 			 1);
-	assert_true(v1->ready);
 	assert_true(kvm_vcpu_is_blocking(v1));
-	assert_false(kvm_arch_dy_runnable(v1));
+	assert_true(kvm_arch_dy_runnable(v1));
 
 	kvm_vcpu_on_spin(v0, true, x.now);
 
-	assert_int_equal(v0->stat.directed_yield_attempted, 0);
+	assert_int_equal(v0->stat.directed_yield_attempted, 1);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_int_equal(x.kvm.last_boosted_vcpu, 1);
+	kvm_vcpu_enter_guest(v1);
+	assert_false(v1->req_event);
+	assert_false(kvm_arch_dy_runnable(v1));
 	kt_teardown(&x);
 }
 
@@ -120,8 +155,9 @@ static void test_spin_blocking_pv_unhalted_is_candidate(void **state)
 
 /*
  * MODEL.md 3, blocking but runnable for directed yield: under APICv a
- * posted interrupt makes a woken, still-blocking v1 dy-runnable: the same
- * setup as the skip test above, with apicv on, yields to v1 (1 success).
+ * posted interrupt (no KVM_REQ_EVENT) makes a woken, still-blocking v1
+ * dy-runnable: the same setup as the event test above, with apicv on,
+ * yields to v1 (1 success).
  */
 static void test_spin_blocking_posted_irq_is_candidate(void **state)
 {
@@ -714,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_spin_skip_not_ready),
 		cmocka_unit_test(test_spin_skip_blocking_not_dy_runnable),
 		cmocka_unit_test(test_spin_blocking_pv_unhalted_is_candidate),
+		cmocka_unit_test(test_spin_blocking_event_request_is_candidate),
 		cmocka_unit_test(test_spin_blocking_posted_irq_is_candidate),
 		cmocka_unit_test(test_spin_skip_preempted_user_mode),
 		cmocka_unit_test(test_spin_preempted_in_kernel_accepted),
