@@ -4,9 +4,9 @@
  * gets a lock on release, whether a mutex waiter spins or sleeps, which
  * vCPUs a TLB flush must interrupt, who a semaphore post or a barrier wakes.
  * Time is not here: the simulator executes the spinning, sleeping and IPIs
- * these decisions call for. Waiters are identified by vCPU index (one guest
- * thread per vCPU, docs/model.md). Each object's FIFO holds at most one
- * entry per vCPU, so it is sized by the VM's vCPU count.
+ * these decisions call for. Owners and waiters are guest threads,
+ * identified by their index in the VM; each object's FIFO holds at most one
+ * entry per thread, so it is sized by the VM's thread count.
  */
 #ifndef OVERSUB_GUEST_H
 #define OVERSUB_GUEST_H
@@ -17,13 +17,13 @@
 
 /* --- queued spinlock, spinlock.c --- */
 struct qspinlock {
-	int owner; /* vCPU holding it (or handed it), -1: free */
+	int owner; /* thread holding it (or handed it), -1: free */
 	struct gfifo waiters; /* MCS queue order */
 };
 
 /* true: @me holds the lock now; false: @me is queued behind the owner. */
 bool queued_spin_lock(struct qspinlock *l, int me);
-/* Release; returns the vCPU the lock passes to (the queue head), or -1. */
+/* Release; returns the thread the lock passes to (the queue head), or -1. */
 int queued_spin_unlock(struct qspinlock *l);
 
 /* pvqspinlock's SPIN_THRESHOLD: spins of a waiter before pv_wait() */

@@ -55,11 +55,16 @@ struct gprog {
 	unsigned int nr_ops;
 };
 
-/* Everything a workload builds for one VM: a program per vCPU thread and
+/* A workload may run up to this many guest threads on @nr_vcpus vCPUs
+ * (PARSEC dedup runs 3n + 2 for n vCPUs); the guest scheduler in
+ * src/sim/gsched.c multiplexes them. */
+#define GUEST_MAX_THREADS(nr_vcpus) (4 * (nr_vcpus) + 4)
+
+/* Everything a workload builds for one VM: a program per guest thread and
  * how many of each synchronisation object the programs use. */
 struct guest_vm_desc {
-	unsigned int nr_threads; /* one guest thread per vCPU */
-	struct gprog *progs; /* [nr_threads], owned by the caller */
+	unsigned int nr_threads; /* 1 .. GUEST_MAX_THREADS(vCPUs) */
+	struct gprog *progs; /* [GUEST_MAX_THREADS], owned by the caller */
 	unsigned int nr_spinlocks;
 	unsigned int nr_mutexes;
 	unsigned int nr_sems;

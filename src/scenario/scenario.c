@@ -476,13 +476,13 @@ static int vm_check_build(struct parser *ps)
 
 	if (!vm->wl->build)
 		return 0;
-	d.progs = calloc(vm->vcpus, sizeof(*d.progs));
-	if (!d.progs)
-		return perr_at(ps, ps->sec_line, "out of memory");
-	ret = vm->wl->build(vm->wl_params, vm->vcpus, &d, msg, sizeof(msg));
+	ret = workload_build(vm->wl, vm->wl_params, vm->vcpus, &d, msg,
+			     sizeof(msg));
 	free(d.progs);
 	if (!ret)
 		return 0;
+	if (ret == -ENOMEM)
+		return perr_at(ps, ps->sec_line, "out of memory");
 	for (size_t i = 0; i < ps->keys.nr; i++) {
 		size_t n = strlen(ps->keys.v[i].key);
 

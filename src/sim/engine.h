@@ -24,14 +24,14 @@ enum ev_kind {
 	EV_MARK, /* end of the warm-up: snapshot the host counters */
 };
 
-/* What a guest thread is doing (one thread per vCPU). */
+/* What a guest thread is doing. */
 enum tstate {
 	TS_OP, /* at prog->ops[pc] */
 	TS_SPIN_LOCK, /* queued on a spinlock, spinning */
 	TS_PV_WAIT, /* queued on a spinlock, halted in pv_wait() */
 	TS_MUTEX_SPIN, /* optimistic spinning on a mutex owner */
 	TS_IPI_WAIT, /* spinning until its IPIs' handlers ran */
-	TS_SLEEP, /* asleep (mutex, semaphore, barrier, I/O): vCPU idle */
+	TS_SLEEP, /* asleep (mutex, semaphore, barrier, I/O): off its vCPU */
 };
 
 /* What a vCPU on a host CPU is busy with until its next event. */
@@ -41,6 +41,7 @@ enum seg {
 	SEG_SPIN, /* spinning (lock, mutex, IPI wait) */
 	SEG_IRQ, /* an interrupt handler */
 	SEG_EXIT, /* in the host: exit handling */
+	SEG_SWITCH, /* guest context switch (schedule(), switch_mm) */
 };
 
 enum irq_kind {
@@ -59,6 +60,26 @@ struct girq {
 
 struct vmsim;
 
+/* A guest thread: its program and where it is in it. */
+struct gthread {
+	struct vmsim *vm;
+	int idx; /* in its VM */
+	int gid; /* across the host: EV_IO events name it */
+	int vcpu; /* the vCPU it runs or is queued on, or last ran on */
+	const struct gprog *prog;
+	struct prng rng;
+	unsigned int pc;
+	enum tstate ts;
+	bool op_started;
+	bool granted; /* a lock was handed to it */
+	u64 remaining; /* of the current compute step */
+	u64 spin_run; /* ns spun on the current spinlock (PV threshold) */
+	u64 since; /* when it last became current (guest slice) */
+	int held_mutex;
+	unsigned int spin_held; /* spinlocks held: inside the guest kernel */
+	u32 wait_obj;
+};
+
 struct vsim {
 	struct vmsim *vm;
 	int idx; /* in its VM */
@@ -69,19 +90,12 @@ struct vsim {
 	struct prng rng;
 	char name[96];
 
-	/* guest thread */
-	const struct gprog *prog;
-	unsigned int pc;
-	enum tstate ts;
-	bool op_started;
-	u64 remaining; /* of the current compute step */
-	bool granted; /* a lock was handed to it */
-	bool woken; /* its sleep ended */
-	unsigned int ipi_wait; /* handlers still to run for its IPIs */
-	u64 spin_run; /* ns spun on the current spinlock (PV threshold) */
-	int held_mutex;
-	unsigned int spin_held; /* spinlocks held: inside the guest kernel */
-	u32 wait_obj;
+	/* guest scheduler (gsched.c) */
+	struct gthread *cur; /* NULL: idle */
+	struct gfifo rq; /* runnable threads waiting for this vCPU */
+	bool need_resched; /* the guest tick found the slice used up */
+	u64 switch_left; /* of the context switch being run */
+	unsigned int ipi_wait; /* handlers still to run for cur's IPIs */
 
 	/* pending guest interrupts (bounded: one per sender + 3) */
 	struct girq *irq;
@@ -118,6 +132,7 @@ struct vmsim {
 	struct task *tasks;
 	struct vsim *v;
 	unsigned int nr;
+	struct gthread *threads; /* [desc.nr_threads] */
 	struct guest_vm_desc desc;
 	struct qspinlock *locks;
 	struct gmutex *mutexes;
@@ -142,6 +157,8 @@ struct sim {
 	unsigned int nr_vms;
 	struct vsim **vcpus; /* by gid */
 	unsigned int nr_vcpus;
+	struct gthread **threads; /* by gid */
+	unsigned int nr_threads;
 	struct hog *hogs;
 	unsigned int nr_hogs;
 	struct eventq q;
@@ -180,10 +197,32 @@ void vsim_switch_out(struct vsim *v, u64 now);
 void vsim_event(struct vsim *v, u64 now);
 void vsim_notify(struct vsim *v, u64 now);
 void vsim_guest_tick(struct vsim *v, u64 now);
-void vsim_io_done(struct vsim *v, u64 now);
+void gthread_io_done(struct gthread *t, u64 now);
+void vsim_irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost);
+void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
+		   u64 cost, u64 now);
+
+/* gsched.c: the guest scheduler */
+/* The guest thread that has become runnable goes to a vCPU's queue. */
+void gsched_wake(struct vsim *waker, struct gthread *t, u64 now);
+/* Pick the next thread for an idle @v; false if its queue is empty. */
+bool gsched_pick(struct vsim *v, u64 now);
+/* The guest tick: ask for a switch if @v's thread used its slice. */
+void gsched_tick(struct vsim *v, u64 now);
+/* At a preemption point: put a thread that used its slice back. */
+bool gsched_preempt(struct vsim *v, u64 now);
+/* Is thread @t on a CPU in the guest's view (task_struct::on_cpu)? */
+bool gsched_on_cpu(const struct gthread *t);
+
 /* Record, for the trace, a flow that ends where @to next runs. */
 void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 		  u64 now);
+
+/* The vCPU thread @t runs or is queued on. */
+static inline struct vsim *gthread_vcpu(const struct gthread *t)
+{
+	return &t->vm->v[t->vcpu];
+}
 
 static inline struct vsim *task_vsim(struct sim *sim, const struct task *p)
 {

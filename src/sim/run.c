@@ -174,7 +174,7 @@ static void dispatch(struct sim *sim, const struct event *ev)
 			vsim_event(v, sim->now);
 		break;
 	case EV_IO:
-		vsim_io_done(sim->vcpus[ev->who], sim->now);
+		gthread_io_done(sim->threads[ev->who], sim->now);
 		break;
 	case EV_HOG:
 	case EV_HOG_WAKE:

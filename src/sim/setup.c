@@ -48,6 +48,7 @@ static int pin_mask(struct sim *sim, struct vsim *v, const struct vm_config *c,
 static int vm_objects(struct vmsim *vm)
 {
 	struct guest_vm_desc *d = &vm->desc;
+	unsigned int nt = d->nr_threads;
 	int ret = 0;
 
 	vm->locks = calloc(d->nr_spinlocks + 1, sizeof(*vm->locks));
@@ -58,20 +59,46 @@ static int vm_objects(struct vmsim *vm)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < d->nr_spinlocks; i++) {
 		vm->locks[i].owner = -1;
-		ret |= gfifo_init(&vm->locks[i].waiters, vm->nr);
+		ret |= gfifo_init(&vm->locks[i].waiters, nt);
 	}
 	for (unsigned int i = 0; i < d->nr_mutexes; i++) {
 		vm->mutexes[i].owner = -1;
-		ret |= gfifo_init(&vm->mutexes[i].spinners, vm->nr);
-		ret |= gfifo_init(&vm->mutexes[i].sleepers, vm->nr);
+		ret |= gfifo_init(&vm->mutexes[i].spinners, nt);
+		ret |= gfifo_init(&vm->mutexes[i].sleepers, nt);
 	}
 	for (unsigned int i = 0; i < d->nr_sems; i++)
-		ret |= gfifo_init(&vm->sems[i].waiters, vm->nr);
+		ret |= gfifo_init(&vm->sems[i].waiters, nt);
 	for (unsigned int i = 0; i < d->nr_barriers; i++) {
-		vm->barriers[i].parties = vm->nr;
-		ret |= gfifo_init(&vm->barriers[i].waiters, vm->nr);
+		vm->barriers[i].parties = nt;
+		ret |= gfifo_init(&vm->barriers[i].waiters, nt);
 	}
 	return ret ? -ENOMEM : 0;
+}
+
+/* The guest threads: thread i starts on vCPU i % vCPUs, the first of each
+ * vCPU running, the others queued behind it. */
+static int vm_threads(struct sim *sim, struct vmsim *vm)
+{
+	for (unsigned int i = 0; i < vm->desc.nr_threads; i++) {
+		struct gthread *t = &vm->threads[i];
+		struct vsim *v = &vm->v[i % vm->nr];
+
+		t->vm = vm;
+		t->idx = (int)i;
+		t->gid = (int)sim->nr_threads;
+		t->vcpu = v->idx;
+		t->prog = &vm->desc.progs[i];
+		t->held_mutex = -1;
+		/* streams after every vCPU's: a thread's draws do not depend
+		 * on the host's size */
+		prng_seed(&t->rng, sim->cfg->seed, (1ULL << 32) + (u64)t->gid);
+		sim->threads[sim->nr_threads++] = t;
+		if (!v->cur)
+			v->cur = t;
+		else
+			gfifo_push(&v->rq, t->idx);
+	}
+	return 0;
 }
 
 static int vm_setup(struct sim *sim, struct vmsim *vm,
@@ -89,17 +116,19 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 	vm->tg = sched_create_group(&sim->s, sim->machine, c->shares, vm->name);
 	vm->tasks = calloc(vm->nr, sizeof(*vm->tasks));
 	vm->v = calloc(vm->nr, sizeof(*vm->v));
-	vm->desc.progs = calloc(vm->nr, sizeof(*vm->desc.progs));
-	if (!vm->tg || !vm->tasks || !vm->v || !vm->desc.progs)
+	if (!vm->tg || !vm->tasks || !vm->v)
 		return fail(sim, -ENOMEM, "out of memory");
-	msg[0] = 0;
-	ret = c->wl->build(c->wl_params, vm->nr, &vm->desc, msg, sizeof(msg));
+	ret = workload_build(c->wl, c->wl_params, vm->nr, &vm->desc, msg,
+			     sizeof(msg));
+	if (ret == -ENOMEM)
+		return fail(sim, ret, "out of memory");
 	if (ret) {
 		snprintf(sim->err, sim->errlen, "vm %s: workload %s: %s",
 			 c->name, c->wl->name, msg);
 		return -EINVAL;
 	}
-	if (vm_objects(vm))
+	vm->threads = calloc(vm->desc.nr_threads, sizeof(*vm->threads));
+	if (!vm->threads || vm_objects(vm))
 		return fail(sim, -ENOMEM, "out of memory");
 
 	for (unsigned int i = 0; i < vm->nr; i++) {
@@ -127,25 +156,27 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 		v->idx = (int)i;
 		v->gid = vm->tasks[i].id;
 		v->kv = &vm->kvm.vcpus[i];
-		v->prog = &vm->desc.progs[i];
-		v->held_mutex = -1;
 		v->cpu = -1;
 		v->bucket = VT_STEAL;
-		v->irq_cap = vm->nr + 3;
+		/* a call-function or TLB IPI per sender, an I/O completion per
+		 * thread, a reschedule and a timer interrupt */
+		v->irq_cap = vm->nr + vm->desc.nr_threads + 2;
 		v->irq = calloc(v->irq_cap, sizeof(*v->irq));
 		if (!v->irq)
 			return fail(sim, -ENOMEM, "out of memory");
 		prng_seed(&v->rng, sim->cfg->seed, (u64)v->gid);
 		snprintf(v->name, sizeof(v->name), "%s/vcpu%u", vm->name, i);
+		if (gfifo_init(&v->rq, vm->desc.nr_threads))
+			return fail(sim, -ENOMEM, "out of memory");
 	}
-	return 0;
+	return vm_threads(sim, vm);
 }
 
 int sim_setup(struct sim *sim, const struct sim_config *cfg)
 {
 	const struct host_config *hc = &cfg->host;
 	struct sched_params sp;
-	unsigned int total = 0, k = 0;
+	unsigned int total = 0, threads = 0, k = 0;
 	int ret;
 
 	sim->cfg = cfg;
@@ -160,6 +191,8 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 				    "and a workload");
 		sim->nr_vms += cfg->vms[i].count;
 		total += cfg->vms[i].vcpus * cfg->vms[i].count;
+		threads += GUEST_MAX_THREADS(cfg->vms[i].vcpus) *
+			   cfg->vms[i].count;
 	}
 	sim->t0 = cfg->warmup_ns;
 	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
@@ -181,11 +214,12 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	}
 	sim->vms = calloc(sim->nr_vms, sizeof(*sim->vms));
 	sim->vcpus = calloc(total, sizeof(*sim->vcpus));
+	sim->threads = calloc(threads, sizeof(*sim->threads));
 	sim->hogs = calloc(hc->noise + 1, sizeof(*sim->hogs));
 	sim->last_curr = calloc(hc->cpus, sizeof(*sim->last_curr));
 	sim->last_vruntime = calloc(hc->cpus, sizeof(*sim->last_vruntime));
-	if (!sim->vms || !sim->vcpus || !sim->hogs || !sim->last_curr ||
-	    !sim->last_vruntime ||
+	if (!sim->vms || !sim->vcpus || !sim->threads || !sim->hogs ||
+	    !sim->last_curr || !sim->last_vruntime ||
 	    eventq_init(&sim->q, 4 * (size_t)(hc->cpus + total) + 64))
 		return fail(sim, -ENOMEM, "out of memory");
 	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
@@ -217,6 +251,7 @@ void sim_teardown(struct sim *sim)
 		for (unsigned int i = 0; vm->v && i < vm->nr; i++) {
 			free(vm->v[i].irq);
 			free(vm->v[i].mask);
+			gfifo_free(&vm->v[i].rq);
 		}
 		for (unsigned int i = 0; vm->locks && i < d->nr_spinlocks; i++)
 			gfifo_free(&vm->locks[i].waiters);
@@ -237,11 +272,13 @@ void sim_teardown(struct sim *sim)
 		if (vm->kvm.vcpus)
 			kvm_destroy(&vm->kvm);
 		free(vm->desc.progs);
+		free(vm->threads);
 		free(vm->v);
 		free(vm->tasks);
 	}
 	free(sim->vms);
 	free(sim->vcpus);
+	free(sim->threads);
 	free(sim->hogs);
 	free(sim->last_curr);
 	free(sim->last_vruntime);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * A vCPU as the engine runs it: while its thread is on a host CPU the guest
- * makes progress through its program in segments (guest code, spinning, an
- * interrupt handler, host time for an exit); each segment ends in an event.
+ * thread it runs (gsched.c picks it) makes progress through its program in
+ * segments (guest code, spinning, an interrupt handler, a guest context
+ * switch, host time for an exit); each segment ends in an event.
  * Preemption stops the segment and keeps what is left. The guest kernel's
  * decisions come from src/guest/, the hypervisor's from src/kvm/.
  *
@@ -16,7 +17,6 @@
 #include <errno.h>
 
 #define NO_END UINT64_MAX
-#define RESCHED_IRQ_NS 500 /* scheduler_ipi(): wake the sleeper */
 #define TIMER_IRQ_NS 1000 /* local timer interrupt, tick work */
 #define IO_IRQ_NS 1000 /* device completion handler */
 
@@ -32,16 +32,16 @@ static u64 exit_cost(const struct vsim *v)
 	return vsim_sim(v)->cfg->host.exit_cost_ns;
 }
 
-static u64 draw(struct vsim *v, const struct gop *op)
+static u64 draw(struct gthread *t, const struct gop *op)
 {
 	u64 m = op->mean_ns, x;
 
 	switch (op->dist) {
 	case DIST_EXP:
-		x = prng_exp(&v->rng, m);
+		x = prng_exp(&t->rng, m);
 		break;
 	case DIST_UNIFORM:
-		x = m / 2 + prng_below(&v->rng, m + 1);
+		x = m / 2 + prng_below(&t->rng, m + 1);
 		break;
 	default:
 		x = m;
@@ -54,7 +54,7 @@ static enum vcpu_time seg_bucket(const struct vsim *v, enum seg seg)
 {
 	switch (seg) {
 	case SEG_SPIN:
-		return v->ts == TS_IPI_WAIT ? VT_IPI_WAIT : VT_SPIN;
+		return v->cur->ts == TS_IPI_WAIT ? VT_IPI_WAIT : VT_SPIN;
 	case SEG_EXIT:
 		return VT_EXIT;
 	default:
@@ -66,10 +66,12 @@ static enum vcpu_time seg_bucket(const struct vsim *v, enum seg seg)
  * code outside any lock or handler. */
 static bool in_guest_kernel(const struct vsim *v, enum seg seg)
 {
-	if (seg != SEG_COMPUTE || v->in_handler || v->spin_held ||
-	    v->held_mutex >= 0)
+	const struct gthread *t = v->cur;
+
+	if (seg != SEG_COMPUTE || v->in_handler || t->spin_held ||
+	    t->held_mutex >= 0)
 		return true;
-	return v->prog->ops[v->pc].kernel;
+	return t->prog->ops[t->pc].kernel;
 }
 
 static void seg_begin(struct vsim *v, enum seg seg, u64 len, u64 now)
@@ -91,11 +93,14 @@ static void seg_stop(struct vsim *v, u64 now)
 
 	switch (v->seg) {
 	case SEG_COMPUTE:
-		v->remaining -= min_t(u64, el, v->remaining);
+		v->cur->remaining -= min_t(u64, el, v->cur->remaining);
 		break;
 	case SEG_SPIN:
-		v->spin_run += el;
+		v->cur->spin_run += el;
 		v->ple_spin += el;
+		break;
+	case SEG_SWITCH:
+		v->switch_left -= min_t(u64, el, v->switch_left);
 		break;
 	case SEG_IRQ:
 		v->handler_left -= min_t(u64, el, v->handler_left);
@@ -131,17 +136,10 @@ void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 	tr->flow_begin(tr->ctx, to->flow_in, kind, from->cpu, now);
 }
 
-/* The guest reads whether @owner's thread is on a CPU: in its view a
- * thread is running unless it went to sleep, host preemption or not. */
-static bool thread_running(const struct vsim *owner)
-{
-	return owner->ts != TS_SLEEP && owner->ts != TS_PV_WAIT;
-}
-
 /* Queue an interrupt for the guest on @t. The queue cannot overflow: a
- * sender has one call-function or TLB IPI outstanding at a time, and the
- * reschedule, timer and I/O interrupts are one each. */
-static void irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
+ * sender has one call-function or TLB IPI outstanding at a time, a thread
+ * one I/O, and the reschedule and timer interrupts are one each. */
+void vsim_irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
 {
 	assert(t->irq_len < t->irq_cap);
 	t->irq[(t->irq_head + t->irq_len++) % t->irq_cap] =
@@ -151,13 +149,13 @@ static void irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
 static void irq_push(struct vsim *t, enum irq_kind kind, int from, u64 cost,
 		     u64 now)
 {
-	irq_queue(t, kind, from, cost);
+	vsim_irq_queue(t, kind, from, cost);
 	vsim_notify(t, now);
 }
 
 /* Send @kind to @n vCPUs of @v's VM as one fixed-mode IPI. */
-static void send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
-		     u64 cost, u64 now)
+void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
+		   u64 cost, u64 now)
 {
 	struct vmsim *vm = v->vm;
 
@@ -173,17 +171,6 @@ static void send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 	}
 }
 
-/* try_to_wake_up() of a sleeping guest thread: a reschedule IPI to its
- * (idle, halted) vCPU. */
-static void wake_thread(struct vsim *waker, struct vsim *t, u64 now)
-{
-	t->woken = true;
-	if (t->irq_resched_pending)
-		return;
-	t->irq_resched_pending = true;
-	send_ipi(waker, IRQ_RESCHED, &t->idx, 1, RESCHED_IRQ_NS, now);
-}
-
 /* Spinners on mutex @obj re-check their owner (it slept or its vCPU was
  * preempted). */
 static void mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
@@ -191,29 +178,37 @@ static void mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
 	struct gfifo *q = &vm->mutexes[obj].spinners;
 
 	for (unsigned int i = 0; i < q->len; i++)
-		vsim_notify(&vm->v[q->slot[(q->head + i) % q->cap]], now);
+		vsim_notify(
+			gthread_vcpu(
+				&vm->threads[q->slot[(q->head + i) % q->cap]]),
+			now);
 }
 
-/* The lock was handed to @n at release by @v. */
-static void grant_spinlock(struct vsim *v, struct vsim *n, u64 now)
+/* The lock was handed to thread @n at release by @v. */
+static void grant_spinlock(struct vsim *v, struct gthread *n, u64 now)
 {
+	struct vsim *nv = gthread_vcpu(n);
+
 	n->granted = true;
 	if (n->ts != TS_PV_WAIT) {
-		vsim_notify(n, now);
+		vsim_notify(nv, now);
 		return;
 	}
 	/* pv_kick(): the halted head must be woken to take it */
 	v->exit_left += exit_cost(v);
-	vsim_flow_to(v, n, FLOW_KICK, now);
-	kvm_hc_kick_cpu(v->kv, n->kv->vcpu_id, now);
+	vsim_flow_to(v, nv, FLOW_KICK, now);
+	kvm_hc_kick_cpu(v->kv, nv->kv->vcpu_id, now);
 }
 
+/* The thread on @v is done with its step; a whole pass is one op. */
 static void advance(struct vsim *v, u64 now)
 {
-	v->op_started = false;
-	if (++v->pc < v->prog->nr_ops)
+	struct gthread *t = v->cur;
+
+	t->op_started = false;
+	if (++t->pc < t->prog->nr_ops)
 		return;
-	v->pc = 0;
+	t->pc = 0;
 	if (now >= vsim_sim(v)->t0)
 		v->ops++;
 }
@@ -232,9 +227,9 @@ static void call_func(struct vsim *v, const struct gop *op, u64 now)
 	int t = pick_target(v, op->arg);
 	struct vsim *tv = &v->vm->v[t];
 
-	send_ipi(v, IRQ_CALL_FUNC, &t, 1, op->mean_ns, now);
+	vsim_send_ipi(v, IRQ_CALL_FUNC, &t, 1, op->mean_ns, now);
 	v->ipi_wait = 1;
-	v->ts = TS_IPI_WAIT;
+	v->cur->ts = TS_IPI_WAIT;
 	/* kvm_smp_send_call_func_ipi(): yield to a preempted target */
 	if (knobs(v)->pv_sched_yield && kvm_vcpu_is_preempted_guest(tv->kv)) {
 		v->exit_left += exit_cost(v);
@@ -245,9 +240,10 @@ static void call_func(struct vsim *v, const struct gop *op, u64 now)
 
 /*
  * flush_tlb_multi() from @v to @op->arg other vCPUs (0: all): the targets
- * are CPUs that may cache the mm, i.e. whose thread is not idle (an idle
- * CPU is in lazy-TLB mode and is skipped, as native_flush_tlb_multi()
- * skips lazy CPUs), taken from a random start for fairness.
+ * are CPUs that may cache the mm, i.e. that run a thread (an idle CPU is in
+ * lazy-TLB mode and is skipped, as native_flush_tlb_multi() skips lazy
+ * CPUs), taken from a random start for fairness. Every thread of a VM is
+ * one process's.
  */
 static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 {
@@ -260,83 +256,90 @@ static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 	for (unsigned int i = 0; i < vm->nr && n < (int)want; i++) {
 		int t = (int)((start + i) % vm->nr);
 
-		if (t != v->idx && vm->v[t].ts != TS_SLEEP)
+		if (t != v->idx && vm->v[t].cur)
 			targets[n++] = t;
 	}
 	kept = flush_tlb_multi(&vm->kvm, targets, n, ipi);
 	if (!kept)
 		return;
-	send_ipi(v, IRQ_TLB, ipi, kept, op->mean_ns, now);
+	vsim_send_ipi(v, IRQ_TLB, ipi, kept, op->mean_ns, now);
 	v->ipi_wait = (unsigned int)kept;
-	v->ts = TS_IPI_WAIT;
+	v->cur->ts = TS_IPI_WAIT;
+}
+
+/* The thread on @v goes to sleep: it leaves the vCPU. */
+static void thread_sleep(struct vsim *v)
+{
+	v->cur->ts = TS_SLEEP;
+	v->cur = NULL;
 }
 
 /* Execute the op at pc. true: go on deciding; false: a segment started. */
 static bool step_op(struct vsim *v, u64 now)
 {
-	const struct gop *op = &v->prog->ops[v->pc];
+	struct gthread *t = v->cur;
+	const struct gop *op = &t->prog->ops[t->pc];
 	struct vmsim *vm = v->vm;
 	bool sleeper;
 	int w;
 
 	switch (op->kind) {
 	case GOP_COMPUTE:
-		if (!v->op_started) {
-			v->remaining = draw(v, op);
-			v->op_started = true;
+		if (!t->op_started) {
+			t->remaining = draw(t, op);
+			t->op_started = true;
 		}
-		if (!v->remaining) {
+		if (!t->remaining) {
 			advance(v, now);
 			return true;
 		}
-		seg_begin(v, SEG_COMPUTE, v->remaining, now);
+		seg_begin(v, SEG_COMPUTE, t->remaining, now);
 		return false;
 	case GOP_SPIN_LOCK:
 		advance(v, now);
-		v->spin_held++;
-		if (!queued_spin_lock(&vm->locks[op->obj], v->idx)) {
-			v->ts = TS_SPIN_LOCK;
-			v->spin_run = 0;
-			v->wait_obj = op->obj;
+		t->spin_held++;
+		if (!queued_spin_lock(&vm->locks[op->obj], t->idx)) {
+			t->ts = TS_SPIN_LOCK;
+			t->spin_run = 0;
+			t->wait_obj = op->obj;
 		}
 		return true;
 	case GOP_SPIN_UNLOCK:
 		advance(v, now);
-		v->spin_held--;
+		t->spin_held--;
 		w = queued_spin_unlock(&vm->locks[op->obj]);
 		if (w >= 0)
-			grant_spinlock(v, &vm->v[w], now);
+			grant_spinlock(v, &vm->threads[w], now);
 		return true;
 	case GOP_MUTEX_LOCK:
 		advance(v, now);
-		if (mutex_trylock(&vm->mutexes[op->obj], v->idx)) {
-			v->held_mutex = (int)op->obj;
+		if (mutex_trylock(&vm->mutexes[op->obj], t->idx)) {
+			t->held_mutex = (int)op->obj;
 			return true;
 		}
-		v->wait_obj = op->obj;
+		t->wait_obj = op->obj;
 		w = vm->mutexes[op->obj].owner;
-		if (mutex_can_spin_on_owner(vm->v[w].kv,
-					    thread_running(&vm->v[w]))) {
-			gfifo_push(&vm->mutexes[op->obj].spinners, v->idx);
-			v->ts = TS_MUTEX_SPIN;
+		if (mutex_can_spin_on_owner(gthread_vcpu(&vm->threads[w])->kv,
+					    gsched_on_cpu(&vm->threads[w]))) {
+			gfifo_push(&vm->mutexes[op->obj].spinners, t->idx);
+			t->ts = TS_MUTEX_SPIN;
 		} else {
-			gfifo_push(&vm->mutexes[op->obj].sleepers, v->idx);
-			v->ts = TS_SLEEP;
-			v->woken = false;
+			gfifo_push(&vm->mutexes[op->obj].sleepers, t->idx);
+			thread_sleep(v);
 		}
 		return true;
 	case GOP_MUTEX_UNLOCK:
 		advance(v, now);
-		v->held_mutex = -1;
+		t->held_mutex = -1;
 		w = mutex_unlock(&vm->mutexes[op->obj], &sleeper);
 		if (w < 0)
 			return true;
-		vm->v[w].held_mutex = (int)op->obj;
+		vm->threads[w].held_mutex = (int)op->obj;
 		if (sleeper) {
-			wake_thread(v, &vm->v[w], now);
+			gsched_wake(v, &vm->threads[w], now);
 		} else {
-			vm->v[w].granted = true;
-			vsim_notify(&vm->v[w], now);
+			vm->threads[w].granted = true;
+			vsim_notify(gthread_vcpu(&vm->threads[w]), now);
 		}
 		return true;
 	case GOP_CALL_FUNC:
@@ -351,32 +354,28 @@ static bool step_op(struct vsim *v, u64 now)
 		return true;
 	case GOP_SLEEP:
 		advance(v, now);
-		v->ts = TS_SLEEP;
-		v->woken = false;
-		sim_post(vsim_sim(v), now + draw(v, op), EV_IO, (u32)v->gid, 0);
+		sim_post(vsim_sim(v), now + draw(t, op), EV_IO, (u32)t->gid, 0);
+		thread_sleep(v);
 		return true;
 	case GOP_SEM_POST:
 		advance(v, now);
 		w = sem_up(&vm->sems[op->obj]);
 		if (w >= 0)
-			wake_thread(v, &vm->v[w], now);
+			gsched_wake(v, &vm->threads[w], now);
 		return true;
 	case GOP_SEM_WAIT:
 		advance(v, now);
-		if (!sem_down(&vm->sems[op->obj], v->idx)) {
-			v->ts = TS_SLEEP;
-			v->woken = false;
-		}
+		if (!sem_down(&vm->sems[op->obj], t->idx))
+			thread_sleep(v);
 		return true;
 	case GOP_BARRIER:
 		advance(v, now);
-		if (barrier_arrive(&vm->barriers[op->obj], v->idx)) {
+		if (barrier_arrive(&vm->barriers[op->obj], t->idx)) {
 			while ((w = gfifo_pop(
 					&vm->barriers[op->obj].waiters)) >= 0)
-				wake_thread(v, &vm->v[w], now);
+				gsched_wake(v, &vm->threads[w], now);
 		} else {
-			v->ts = TS_SLEEP;
-			v->woken = false;
+			thread_sleep(v);
 		}
 		return true;
 	}
@@ -390,8 +389,8 @@ static bool halt(struct vsim *v, u64 now)
 
 	if (kvm_vcpu_block(v->kv) == -EAGAIN)
 		return false; /* a kick was already pending */
-	if (v->held_mutex >= 0)
-		mutex_owner_changed(v->vm, (u32)v->held_mutex, now);
+	if (v->cur && v->cur->held_mutex >= 0)
+		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
 	vsim_account(v, now, VT_HALTED);
 	sched_block(&sim->s, v->task, now);
 	return true;
@@ -427,18 +426,20 @@ static u64 spins_ns(const struct vsim *v, u64 spins)
  */
 static u64 pv_spin_budget(struct vsim *v)
 {
+	struct gthread *t = v->cur;
 	u64 th = spins_ns(v, PV_SPIN_THRESHOLD);
 	u64 check = spins_ns(v, PV_PREV_CHECK_SPINS);
-	int prev = queued_spin_prev(&v->vm->locks[v->wait_obj], v->idx);
+	int prev = queued_spin_prev(&v->vm->locks[t->wait_obj], t->idx);
 
-	if (v->spin_run >= th)
+	if (t->spin_run >= th)
 		return 0;
 	if (prev < 0)
-		return th - v->spin_run;
-	if (v->spin_run >= check &&
-	    kvm_vcpu_is_preempted_guest(v->vm->v[prev].kv))
+		return th - t->spin_run;
+	if (t->spin_run >= check &&
+	    kvm_vcpu_is_preempted_guest(
+		    gthread_vcpu(&v->vm->threads[prev])->kv))
 		return 0;
-	return min_t(u64, th - v->spin_run, check - v->spin_run % check);
+	return min_t(u64, th - t->spin_run, check - t->spin_run % check);
 }
 
 static void irq_complete(struct vsim *v, u64 now)
@@ -460,6 +461,7 @@ static void irq_complete(struct vsim *v, u64 now)
 		break;
 	case IRQ_TIMER:
 		v->irq_timer_pending = false;
+		gsched_tick(v, now);
 		break;
 	case IRQ_IO:
 		break;
@@ -467,6 +469,79 @@ static void irq_complete(struct vsim *v, u64 now)
 	kvm_apic_eoi(v->kv, now);
 	if (!knobs(v)->apicv)
 		v->exit_left += exit_cost(v); /* EOI write */
+}
+
+/* What the thread on @v does next. true: go on deciding; false: a
+ * segment started or the vCPU blocked. */
+static bool thread_run(struct vsim *v, u64 now)
+{
+	struct gthread *t = v->cur;
+
+	switch (t->ts) {
+	case TS_OP:
+		if (gsched_preempt(v, now))
+			return true;
+		return step_op(v, now);
+	case TS_SPIN_LOCK:
+		if (t->granted) {
+			t->granted = false;
+			t->ts = TS_OP;
+			return true;
+		}
+		if (knobs(v)->pv_unhalt) {
+			u64 budget = pv_spin_budget(v);
+
+			if (!budget) {
+				t->ts = TS_PV_WAIT;
+				return true;
+			}
+			spin(v, budget, now);
+		} else {
+			spin(v, NO_END, now);
+		}
+		return false;
+	case TS_PV_WAIT:
+		if (t->granted) {
+			t->granted = false;
+			t->ts = TS_OP;
+			return true;
+		}
+		if (halt(v, now))
+			return false;
+		t->ts = TS_SPIN_LOCK; /* woken without the lock */
+		t->spin_run = 0;
+		return true;
+	case TS_MUTEX_SPIN: {
+		struct gmutex *m = &v->vm->mutexes[t->wait_obj];
+		struct gthread *o;
+
+		if (t->granted) {
+			t->granted = false;
+			t->ts = TS_OP;
+			return true;
+		}
+		o = &v->vm->threads[m->owner];
+		if (!mutex_can_spin_on_owner(gthread_vcpu(o)->kv,
+					     gsched_on_cpu(o))) {
+			gfifo_remove(&m->spinners, t->idx);
+			gfifo_push(&m->sleepers, t->idx);
+			thread_sleep(v);
+			return true;
+		}
+		spin(v, NO_END, now);
+		return false;
+	}
+	case TS_IPI_WAIT:
+		if (!v->ipi_wait) {
+			t->ts = TS_OP;
+			return true;
+		}
+		spin(v, NO_END, now);
+		return false;
+	case TS_SLEEP:
+		break; /* a sleeping thread is never current */
+	}
+	return true;
 }
 
 /* Decide what the vCPU does next, from @now, while it is on a CPU. */
@@ -484,6 +559,8 @@ static void vsim_run(struct vsim *v, u64 now)
 			return;
 		}
 		if (v->irq_len) {
+			/* KVM injected what was pending (KVM_REQ_EVENT) */
+			v->kv->req_event = false;
 			v->handling = v->irq[v->irq_head];
 			v->irq_head = (v->irq_head + 1) % v->irq_cap;
 			v->irq_len--;
@@ -492,78 +569,18 @@ static void vsim_run(struct vsim *v, u64 now)
 							     1;
 			continue;
 		}
-		switch (v->ts) {
-		case TS_OP:
-			if (!step_op(v, now))
-				return;
-			continue;
-		case TS_SPIN_LOCK:
-			if (v->granted) {
-				v->granted = false;
-				v->ts = TS_OP;
-				continue;
-			}
-			if (knobs(v)->pv_unhalt) {
-				u64 budget = pv_spin_budget(v);
-
-				if (!budget) {
-					v->ts = TS_PV_WAIT;
-					continue;
-				}
-				spin(v, budget, now);
-			} else {
-				spin(v, NO_END, now);
-			}
-			return;
-		case TS_PV_WAIT:
-			if (v->granted) {
-				v->granted = false;
-				v->ts = TS_OP;
-				continue;
-			}
-			if (halt(v, now))
-				return;
-			v->ts = TS_SPIN_LOCK; /* woken without the lock */
-			v->spin_run = 0;
-			continue;
-		case TS_MUTEX_SPIN: {
-			struct gmutex *m = &v->vm->mutexes[v->wait_obj];
-			struct vsim *o;
-
-			if (v->granted) {
-				v->granted = false;
-				v->ts = TS_OP;
-				continue;
-			}
-			o = &v->vm->v[m->owner];
-			if (!mutex_can_spin_on_owner(o->kv,
-						     thread_running(o))) {
-				gfifo_remove(&m->spinners, v->idx);
-				gfifo_push(&m->sleepers, v->idx);
-				v->ts = TS_SLEEP;
-				v->woken = false;
-				continue;
-			}
-			spin(v, NO_END, now);
-			return;
-		}
-		case TS_IPI_WAIT:
-			if (!v->ipi_wait) {
-				v->ts = TS_OP;
-				continue;
-			}
-			spin(v, NO_END, now);
-			return;
-		case TS_SLEEP:
-			if (v->woken) {
-				v->woken = false;
-				v->ts = TS_OP;
-				continue;
-			}
+		if (!v->cur && !gsched_pick(v, now)) {
+			/* idle: HLT until an interrupt */
 			if (halt(v, now))
 				return;
 			continue;
 		}
+		if (v->switch_left) {
+			seg_begin(v, SEG_SWITCH, v->switch_left, now);
+			return;
+		}
+		if (!thread_run(v, now))
+			return;
 	}
 	/* many zero-time steps in a row: go on at the same time, later */
 	seg_stop(v, now);
@@ -594,7 +611,7 @@ void vsim_event(struct vsim *v, u64 now)
 	seg_stop(v, now);
 	switch (seg) {
 	case SEG_COMPUTE:
-		if (!v->remaining)
+		if (!v->cur->remaining)
 			advance(v, now);
 		break;
 	case SEG_SPIN:
@@ -609,6 +626,7 @@ void vsim_event(struct vsim *v, u64 now)
 			irq_complete(v, now);
 		break;
 	case SEG_EXIT:
+	case SEG_SWITCH:
 	case SEG_NONE:
 		break;
 	}
@@ -659,8 +677,8 @@ void vsim_switch_out(struct vsim *v, u64 now)
 			      min_t(u64, now, tr->window_end),
 			      vcpu_time_names[best]);
 	}
-	if (v->held_mutex >= 0 && knobs(v)->pv_steal_time)
-		mutex_owner_changed(v->vm, (u32)v->held_mutex, now);
+	if (v->cur && v->cur->held_mutex >= 0 && knobs(v)->pv_steal_time)
+		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
 }
 
 void vsim_guest_tick(struct vsim *v, u64 now)
@@ -668,18 +686,25 @@ void vsim_guest_tick(struct vsim *v, u64 now)
 	if (v->irq_timer_pending)
 		return;
 	v->irq_timer_pending = true;
-	v->kv->pending_interrupts++;
+	kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
 	v->exit_left += exit_cost(v); /* timer expiry exit */
 	irq_push(v, IRQ_TIMER, -1, TIMER_IRQ_NS, now);
 }
 
-void vsim_io_done(struct vsim *v, u64 now)
+/*
+ * The device completion of @t's I/O: its interrupt is taken on the vCPU
+ * the woken thread is placed on (the guest's wake-affine placement), whose
+ * handler makes the thread runnable there.
+ */
+void gthread_io_done(struct gthread *t, u64 now)
 {
-	v->woken = true;
-	v->kv->pending_interrupts++;
-	irq_queue(v, IRQ_IO, -1, IO_IRQ_NS);
-	if (!kvm_vcpu_wake_up(v->kv, now))
-		vsim_notify(v, now);
+	struct vsim *v;
+
+	gsched_wake(NULL, t, now);
+	v = gthread_vcpu(t);
+	vsim_irq_queue(v, IRQ_IO, -1, IO_IRQ_NS);
+	kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
+	vsim_notify(v, now);
 }
 
 static struct sim *vsim_sim(const struct vsim *v)

@@ -24,24 +24,29 @@
  * needs no separate call-function step. No other cross-CPU call with wait
  * lies on this path, so there is none in the model.
  *
- * Primitives. The five stages become four model stages (Fragment and
- * FragmentRefine merged: both cut data, and Fragment is a single thread
- * feeding the refiners), spread over the vCPUs round robin: vCPU i runs
- * stage i % 4, so 16 vCPUs give four threads per stage. With fewer than
- * four vCPUs neighbouring stages share a thread (one vCPU runs the whole
- * pipeline). One pass = one chunk through one thread's stage(s):
- *   take:   sem_post(slots[p-1]); sem_wait(items[p-1]);
- *           mutex(queue p-1) `qhold`                    dequeue
- *   refine: user `chunk`, kernel `read`                 Rabin, read()
- *   dedup:  user `hash`                                 SHA-1 + look-up
- *   comp.:  user `compress`, then free the raw chunk:
- *           mutex(mmap_lock) kernel `unmap`, kernel ZAP_NS,
- *           TLB shootdown to `fanout` vCPUs, handler `flush`
- *   write:  kernel `write`, then free the compressed chunk (as above)
- *   put:    sem_wait(slots[p]); mutex(queue p) `qhold`; sem_post(items[p])
+ * Primitives. The threads are the real program's, 3n + 2 for n vCPUs
+ * (PARSEC runs dedup with n = the CPU count): one Fragment thread, n each
+ * of FragmentRefine, Deduplicate and Compress, one Reorder thread; the
+ * guest scheduler (src/sim/gsched.c) multiplexes them on the vCPUs. A
+ * thread loops over one chunk of its stage:
+ *   take:     sem_post(slots[q]); sem_wait(items[q]);
+ *             mutex(queue q) `qhold`                    dequeue
+ *   fragment: kernel `read`                             read() the input
+ *   refine:   user `chunk`                              Rabin fingerprints
+ *   dedup:    user `hash`                               SHA-1 + look-up
+ *   compress: user `compress`, then free the raw chunk:
+ *             mutex(mmap_lock) kernel `unmap`, kernel ZAP_NS,
+ *             TLB shootdown to `fanout` vCPUs, handler `flush`
+ *   reorder:  kernel `write`
+ * A chunk's buffer is freed once, after compression: the compressed copy
+ * stays referenced from the hash table (later duplicates point at it) until
+ * the end of the run.
+ *   put:      sem_wait(slots[q+1]); mutex(queue q+1) `qhold`;
+ *             sem_post(items[q+1])
  * The slots semaphores bound each queue: a consumer posts one slot before
- * it waits for an item, so a producer runs at most one chunk ahead of each
- * consumer (a bounded queue; the real rings are deeper).
+ * it waits for an item, so producers run at most one chunk ahead of each
+ * consumer (a bounded queue; the real rings are deeper). Fragment takes
+ * nothing and Reorder puts nothing.
  *
  * Defaults (per chunk of ~4 KB, a 2-3 GHz core; estimates from the usual
  * throughput of each algorithm, not measurements of the benchmark):
@@ -56,10 +61,10 @@
  *   the VMA); the zap after the downgrade is ZAP_NS.
  * - `flush` 2 us: flush_tlb_func() in the target (IPI entry, a ranged or
  *   full flush, EOI); exits are charged separately by the engine.
- * - `fanout` 4: the flush goes only to CPUs running the process at that
- *   moment (idle ones are in lazy-TLB mode and are skipped); with the
- *   compress stage the bottleneck, about one stage's worth of threads runs
- *   at a time, four at 16 vCPUs. Capped at vcpus - 1; 0 = all.
+ * - `fanout` 0: the flush goes to every other CPU running the process at
+ *   that moment (idle ones are in lazy-TLB mode and are skipped, the
+ *   engine's shootdown skips idle vCPUs); with 3n + 2 threads that is
+ *   every busy vCPU. A smaller value caps the targets (capped at vcpus-1).
  *
  * Left out: the hash table's locks (PARSEC's hashtable.c has one pthread
  * mutex per bucket, thousands of them, so two threads rarely meet on one;
@@ -84,12 +89,13 @@ enum {
 	P_FANOUT,
 };
 
-/* the model's pipeline stages */
+/* the pipeline's stages, in order */
 enum {
+	ST_FRAGMENT,
 	ST_REFINE,
 	ST_DEDUP,
 	ST_COMPRESS,
-	ST_WRITE,
+	ST_REORDER,
 	NR_STAGES
 };
 
@@ -116,7 +122,7 @@ static const struct wl_param params[] = {
 		      "mmap_lock write hold per free (munmap/trim)" },
 	[P_FLUSH] = { "flush", WP_DURATION, 2 * NSEC_PER_USEC, 1, NSEC_PER_MSEC,
 		      "TLB flush handler time per target" },
-	[P_FANOUT] = { "fanout", WP_UINT, 4, 0, 4095,
+	[P_FANOUT] = { "fanout", WP_UINT, 0, 0, 4095,
 		       "vCPUs a shootdown interrupts (0: all; capped at "
 		       "vcpus-1)" },
 };
@@ -132,9 +138,11 @@ static void free_buffer(struct gprog *g, const u64 *p)
 static void stage(struct gprog *g, unsigned int st, const u64 *p)
 {
 	switch (st) {
+	case ST_FRAGMENT:
+		wl_kernel(g, DIST_EXP, p[P_READ]);
+		break;
 	case ST_REFINE:
 		wl_user(g, DIST_EXP, p[P_CHUNK]);
-		wl_kernel(g, DIST_EXP, p[P_READ]);
 		break;
 	case ST_DEDUP:
 		wl_user(g, DIST_EXP, p[P_HASH]);
@@ -143,17 +151,27 @@ static void stage(struct gprog *g, unsigned int st, const u64 *p)
 		wl_user(g, DIST_EXP, p[P_COMPRESS]);
 		free_buffer(g, p);
 		break;
-	case ST_WRITE:
+	case ST_REORDER:
 		wl_kernel(g, DIST_EXP, p[P_WRITE]);
-		free_buffer(g, p);
 		break;
 	}
+}
+
+/* The stage of thread @i of 3n + 2: Fragment, n Refine, n Dedup,
+ * n Compress, Reorder. */
+static unsigned int thread_stage(unsigned int i, unsigned int n)
+{
+	if (i == 0)
+		return ST_FRAGMENT;
+	if (i > 3 * n)
+		return ST_REORDER;
+	return ST_REFINE + (i - 1) / n;
 }
 
 static int build(const u64 *p, unsigned int nr_vcpus, struct guest_vm_desc *out,
 		 char *err, size_t errlen)
 {
-	unsigned int pos = nr_vcpus < NR_STAGES ? nr_vcpus : NR_STAGES;
+	unsigned int nt = 3 * nr_vcpus + 2;
 
 	if (p[P_QHOLD] >= p[P_HASH] + p[P_COMPRESS]) {
 		snprintf(err, errlen,
@@ -163,30 +181,28 @@ static int build(const u64 *p, unsigned int nr_vcpus, struct guest_vm_desc *out,
 			 (unsigned long long)p[P_QHOLD]);
 		return -EINVAL;
 	}
-	for (unsigned int i = 0; i < nr_vcpus; i++) {
+	for (unsigned int i = 0; i < nt; i++) {
 		struct gprog *g = &out->progs[i];
-		unsigned int at = i % pos; /* pipeline position */
+		unsigned int st = thread_stage(i, nr_vcpus);
 
 		g->nr_ops = 0;
-		if (at > 0) {
-			/* items of queue q are sem 2q, its free slots 2q+1 */
-			wl_op(g, GOP_SEM_POST, 2 * (at - 1) + 1);
-			wl_op(g, GOP_SEM_WAIT, 2 * (at - 1));
-			wl_mutex_section(g, 1 + (at - 1), p[P_QHOLD]);
+		if (st > 0) {
+			/* items of queue q are sem 2q, its free slots 2q+1;
+			 * queue q feeds stage q + 1 */
+			wl_op(g, GOP_SEM_POST, 2 * (st - 1) + 1);
+			wl_op(g, GOP_SEM_WAIT, 2 * (st - 1));
+			wl_mutex_section(g, 1 + (st - 1), p[P_QHOLD]);
 		}
-		/* model stages st with st * pos / NR_STAGES == at */
-		for (unsigned int st = 0; st < NR_STAGES; st++)
-			if (st * pos / NR_STAGES == at)
-				stage(g, st, p);
-		if (at + 1 < pos) {
-			wl_op(g, GOP_SEM_WAIT, 2 * at + 1);
-			wl_mutex_section(g, 1 + at, p[P_QHOLD]);
-			wl_op(g, GOP_SEM_POST, 2 * at);
+		stage(g, st, p);
+		if (st + 1 < NR_STAGES) {
+			wl_op(g, GOP_SEM_WAIT, 2 * st + 1);
+			wl_mutex_section(g, 1 + st, p[P_QHOLD]);
+			wl_op(g, GOP_SEM_POST, 2 * st);
 		}
 	}
-	out->nr_threads = nr_vcpus;
-	out->nr_mutexes = 1 + (pos - 1);
-	out->nr_sems = 2 * (pos - 1);
+	out->nr_threads = nt;
+	out->nr_mutexes = 1 + (NR_STAGES - 1);
+	out->nr_sems = 2 * (NR_STAGES - 1);
 	return 0;
 }
 

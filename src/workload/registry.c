@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* The table of workloads and lookups by name. */
+/* The table of workloads, lookups by name, and building a VM's programs. */
 #include "workload/workload.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern const struct workload workload_compute;
@@ -34,4 +37,31 @@ int workload_param_index(const struct workload *wl, const char *name)
 		if (!strcmp(wl->params[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+int workload_build(const struct workload *wl, const u64 *params,
+		   unsigned int nr_vcpus, struct guest_vm_desc *out, char *err,
+		   size_t errlen)
+{
+	int ret;
+
+	*out = (struct guest_vm_desc){ 0 };
+	out->progs = calloc(GUEST_MAX_THREADS(nr_vcpus), sizeof(*out->progs));
+	if (!out->progs) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	err[0] = 0;
+	ret = wl->build(params, nr_vcpus, out, err, errlen);
+	if (!ret && (!out->nr_threads ||
+		     out->nr_threads > GUEST_MAX_THREADS(nr_vcpus))) {
+		snprintf(err, errlen, "%u threads on %u vCPUs", out->nr_threads,
+			 nr_vcpus);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		free(out->progs);
+		out->progs = NULL;
+	}
+	return ret;
 }

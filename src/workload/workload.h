@@ -30,7 +30,8 @@ struct workload {
 	const struct wl_param *params;
 	unsigned int nr_params;
 	/*
-	 * Fill @out->progs[0 .. nr_vcpus-1] (allocated by the caller) and the
+	 * Fill @out->progs[0 .. nr_threads-1] (allocated by the caller for
+	 * GUEST_MAX_THREADS(nr_vcpus) threads), @out->nr_threads and the
 	 * object counts from @params (one value per table entry, in table
 	 * order, already range-checked). Returns 0 or -EINVAL with a message
 	 * in @err for combinations the ranges cannot express.
@@ -45,5 +46,13 @@ extern const size_t nr_workloads;
 const struct workload *workload_find(const char *name);
 /* Index of parameter @name in @wl's table, or -1. */
 int workload_param_index(const struct workload *wl, const char *name);
+/*
+ * Build @wl's programs for a VM of @nr_vcpus into @out, allocating
+ * @out->progs (the caller frees it on success). Returns 0, -ENOMEM, or
+ * -EINVAL with the workload's message (or a bad thread count) in @err.
+ */
+int workload_build(const struct workload *wl, const u64 *params,
+		   unsigned int nr_vcpus, struct guest_vm_desc *out, char *err,
+		   size_t errlen);
 
 #endif

@@ -25,6 +25,7 @@
 /* A workload whose every thread runs the same program, for tests. */
 static struct gprog tmpl;
 static struct guest_vm_desc tmpl_objs;
+static unsigned int tmpl_threads_per_vcpu = 1;
 
 static int tmpl_build(const u64 *p, unsigned int nr, struct guest_vm_desc *out,
 		      char *err, size_t errlen)
@@ -32,9 +33,9 @@ static int tmpl_build(const u64 *p, unsigned int nr, struct guest_vm_desc *out,
 	(void)p;
 	(void)err;
 	(void)errlen;
-	for (unsigned int i = 0; i < nr; i++)
+	out->nr_threads = nr * tmpl_threads_per_vcpu;
+	for (unsigned int i = 0; i < out->nr_threads; i++)
 		out->progs[i] = tmpl;
-	out->nr_threads = nr;
 	out->nr_spinlocks = tmpl_objs.nr_spinlocks;
 	out->nr_mutexes = tmpl_objs.nr_mutexes;
 	out->nr_sems = tmpl_objs.nr_sems;
@@ -49,6 +50,7 @@ static void prog(const struct gop *ops, unsigned int n)
 	memcpy(tmpl.ops, ops, n * sizeof(*ops));
 	tmpl.nr_ops = n;
 	memset(&tmpl_objs, 0, sizeof(tmpl_objs));
+	tmpl_threads_per_vcpu = 1;
 }
 
 struct run {
@@ -372,6 +374,63 @@ static void test_io_sleep_halts(void **state)
 	done(&r);
 }
 
+/*
+ * Guest scheduler: a thread that sleeps leaves its vCPU to a runnable one.
+ * One vCPU on an idle host, each thread 50 us of work then 50 us of I/O
+ * (fixed). One thread: the vCPU is halted about half the time, one pass
+ * per ~100 us (~2000 in 200 ms). Two threads: while one waits for its I/O
+ * the other runs, so the vCPU is hardly ever idle and passes nearly double
+ * (each pass ~50 us of vCPU time plus a 1.5 us switch: ~3800).
+ */
+static void test_guest_threads_fill_idle_time(void **state)
+{
+	static const struct gop ops[] = {
+		{ .kind = GOP_COMPUTE, .dist = DIST_FIXED, .mean_ns = US(50) },
+		{ .kind = GOP_SLEEP, .dist = DIST_FIXED, .mean_ns = US(50) },
+	};
+	struct run one, two;
+
+	(void)state;
+	prog(ops, 2);
+	setup(&one, 2, 1, 1, &tmpl_wl, "vanilla");
+	run(&one, true);
+	prog(ops, 2);
+	tmpl_threads_per_vcpu = 2;
+	setup(&two, 2, 1, 1, &tmpl_wl, "vanilla");
+	run(&two, true);
+	assert_true(one.frac[VT_HALTED] > 0.40);
+	assert_true(two.frac[VT_HALTED] < 0.10);
+	assert_true(two.m.vms[0].ops > 1.7 * (double)one.m.vms[0].ops);
+	done(&one);
+	done(&two);
+}
+
+/*
+ * Guest scheduler: more runnable threads than vCPUs all make progress (the
+ * barrier counts every thread, so one starved thread would stop them all).
+ * 8 threads on 2 vCPUs, 100 us of fixed work then the barrier: a round is
+ * 4 x 100 us per vCPU plus switches and wakeups, so about 200 ms / ~410 us
+ * = ~490 rounds, 8 passes each (~3900), and the vCPUs are rarely idle.
+ */
+static void test_guest_threads_all_progress(void **state)
+{
+	static const struct gop ops[] = {
+		{ .kind = GOP_COMPUTE, .dist = DIST_FIXED, .mean_ns = US(100) },
+		{ .kind = GOP_BARRIER, .obj = 0 },
+	};
+	struct run r;
+
+	(void)state;
+	prog(ops, 2);
+	tmpl_objs.nr_barriers = 1;
+	tmpl_threads_per_vcpu = 4;
+	setup(&r, 4, 2, 1, &tmpl_wl, "vanilla");
+	run(&r, true);
+	assert_true(r.m.vms[0].ops > 3600 && r.m.vms[0].ops <= 4000);
+	assert_true(r.frac[VT_HALTED] < 0.05);
+	done(&r);
+}
+
 /* Host noise takes CPU time from an otherwise undercommitted VM. */
 static void test_host_noise_steals(void **state)
 {
@@ -414,6 +473,8 @@ int main(void)
 		cmocka_unit_test(test_mutex_preempted_hint),
 		cmocka_unit_test(test_semaphore_and_barrier_progress),
 		cmocka_unit_test(test_io_sleep_halts),
+		cmocka_unit_test(test_guest_threads_fill_idle_time),
+		cmocka_unit_test(test_guest_threads_all_progress),
 		cmocka_unit_test(test_host_noise_steals),
 		cmocka_unit_test(test_pinned_vcpus_stay),
 	};

@@ -57,9 +57,7 @@ static void build(const struct workload *w, const u64 *p, unsigned int nr,
 		  struct built *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->d.progs = calloc(nr, sizeof(*b->d.progs));
-	assert_non_null(b->d.progs);
-	b->ret = w->build(p, nr, &b->d, b->err, sizeof(b->err));
+	b->ret = workload_build(w, p, nr, &b->d, b->err, sizeof(b->err));
 }
 
 static void unbuild(struct built *b)
@@ -192,7 +190,7 @@ static void check_vm(const char *name, const struct guest_vm_desc *d,
 	for (unsigned int o = 0; o < d->nr_sems; o++) {
 		bool waited = false, posted = false;
 
-		for (unsigned int t = 0; t < nr; t++)
+		for (unsigned int t = 0; t < d->nr_threads; t++)
 			for (unsigned int s = 0; s < d->progs[t].nr_ops; s++) {
 				const struct gop *op = &d->progs[t].ops[s];
 
@@ -208,7 +206,7 @@ static void check_vm(const char *name, const struct guest_vm_desc *d,
 	for (unsigned int o = 0; o < d->nr_barriers; o++) {
 		int per_pass = -1;
 
-		for (unsigned int t = 0; t < nr; t++) {
+		for (unsigned int t = 0; t < d->nr_threads; t++) {
 			int n = 0;
 
 			for (unsigned int s = 0; s < d->progs[t].nr_ops; s++)
@@ -240,8 +238,12 @@ static void test_defaults_well_formed(void **state)
 			if (b.ret)
 				fail_msg("%s, %u vCPUs: %s", w->name, nr,
 					 b.err);
-			assert_int_equal(b.d.nr_threads, nr);
-			for (unsigned int t = 0; t < nr; t++)
+			/* dedup runs PARSEC's 3n + 2 threads, the others
+			 * one per vCPU */
+			assert_int_equal(b.d.nr_threads,
+					 strcmp(w->name, "dedup") ? nr :
+								    3 * nr + 2);
+			for (unsigned int t = 0; t < b.d.nr_threads; t++)
 				check_prog(w->name, t, &b.d);
 			check_vm(w->name, &b.d, nr);
 			unbuild(&b);
@@ -270,7 +272,8 @@ static void test_param_extremes(void **state)
 					assert_int_equal(b.ret, -EINVAL);
 					assert_true(b.err[0] != '\0');
 				} else {
-					for (unsigned int t = 0; t < 16; t++)
+					for (unsigned int t = 0;
+					     t < b.d.nr_threads; t++)
 						check_prog(w->name, t, &b.d);
 					check_vm(w->name, &b.d, 16);
 				}
@@ -362,21 +365,27 @@ static void test_structure(void **state)
 		assert_int_equal(b.d.progs[0].ops[s].kind, GOP_COMPUTE);
 	unbuild(&b);
 
-	/* dedup at 16 vCPUs: four stages of four threads, three queues; at
-	 * one vCPU the whole pipeline in one thread without queues */
+	/* dedup at 16 vCPUs: PARSEC's 3n + 2 = 50 threads, Fragment (0),
+	 * 16 each of Refine (1-16), Dedup (17-32), Compress (33-48) and
+	 * Reorder (49); four queues of two semaphores and a mutex each, plus
+	 * mmap_lock. Threads of a stage run the same program, neighbouring
+	 * stages different ones; Fragment takes nothing (starts without a
+	 * wait), Reorder puts nothing (ends without a post). */
 	defaults(wl("dedup"), p);
 	build(wl("dedup"), p, 16, &b);
-	assert_int_equal(b.d.nr_sems, 6);
-	assert_int_equal(b.d.nr_mutexes, 4);
-	assert_true(memcmp(&b.d.progs[1], &b.d.progs[5],
+	assert_int_equal(b.d.nr_threads, 50);
+	assert_int_equal(b.d.nr_sems, 8);
+	assert_int_equal(b.d.nr_mutexes, 5);
+	assert_true(memcmp(&b.d.progs[1], &b.d.progs[16],
 			   sizeof(b.d.progs[1])) == 0);
-	assert_true(memcmp(&b.d.progs[1], &b.d.progs[2],
+	assert_true(memcmp(&b.d.progs[16], &b.d.progs[17],
 			   sizeof(b.d.progs[1])) != 0);
-	unbuild(&b);
-	build(wl("dedup"), p, 1, &b);
-	assert_int_equal(b.d.nr_sems, 0);
-	for (unsigned int s = 0; s < b.d.progs[0].nr_ops; s++)
-		assert_int_not_equal(b.d.progs[0].ops[s].kind, GOP_SEM_WAIT);
+	assert_true(memcmp(&b.d.progs[33], &b.d.progs[48],
+			   sizeof(b.d.progs[1])) == 0);
+	assert_int_not_equal(b.d.progs[0].ops[0].kind, GOP_SEM_POST);
+	assert_int_equal(b.d.progs[49].ops[0].kind, GOP_SEM_POST);
+	assert_int_not_equal(b.d.progs[49].ops[b.d.progs[49].nr_ops - 1].kind,
+			     GOP_SEM_POST);
 	unbuild(&b);
 
 	/* ebizzy: one shootdown to all other vCPUs per operation */
