@@ -198,7 +198,6 @@ void vsim_event(struct vsim *v, u64 now);
 void vsim_notify(struct vsim *v, u64 now);
 void vsim_guest_tick(struct vsim *v, u64 now);
 void gthread_io_done(struct gthread *t, u64 now);
-void vsim_irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost);
 void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 		   u64 cost, u64 now);
 

@@ -77,7 +77,7 @@ static int vm_objects(struct vmsim *vm)
 
 /* The guest threads: thread i starts on vCPU i % vCPUs, the first of each
  * vCPU running, the others queued behind it. */
-static int vm_threads(struct sim *sim, struct vmsim *vm)
+static void vm_threads(struct sim *sim, struct vmsim *vm)
 {
 	for (unsigned int i = 0; i < vm->desc.nr_threads; i++) {
 		struct gthread *t = &vm->threads[i];
@@ -98,7 +98,6 @@ static int vm_threads(struct sim *sim, struct vmsim *vm)
 		else
 			gfifo_push(&v->rq, t->idx);
 	}
-	return 0;
 }
 
 static int vm_setup(struct sim *sim, struct vmsim *vm,
@@ -169,7 +168,8 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 		if (gfifo_init(&v->rq, vm->desc.nr_threads))
 			return fail(sim, -ENOMEM, "out of memory");
 	}
-	return vm_threads(sim, vm);
+	vm_threads(sim, vm);
+	return 0;
 }
 
 int sim_setup(struct sim *sim, const struct sim_config *cfg)

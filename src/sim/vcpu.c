@@ -139,7 +139,7 @@ void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 /* Queue an interrupt for the guest on @t. The queue cannot overflow: a
  * sender has one call-function or TLB IPI outstanding at a time, a thread
  * one I/O, and the reschedule and timer interrupts are one each. */
-void vsim_irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
+static void irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
 {
 	assert(t->irq_len < t->irq_cap);
 	t->irq[(t->irq_head + t->irq_len++) % t->irq_cap] =
@@ -149,7 +149,7 @@ void vsim_irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
 static void irq_push(struct vsim *t, enum irq_kind kind, int from, u64 cost,
 		     u64 now)
 {
-	vsim_irq_queue(t, kind, from, cost);
+	irq_queue(t, kind, from, cost);
 	vsim_notify(t, now);
 }
 
@@ -177,11 +177,11 @@ static void mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
 {
 	struct gfifo *q = &vm->mutexes[obj].spinners;
 
-	for (unsigned int i = 0; i < q->len; i++)
-		vsim_notify(
-			gthread_vcpu(
-				&vm->threads[q->slot[(q->head + i) % q->cap]]),
-			now);
+	for (unsigned int i = 0; i < q->len; i++) {
+		int t = q->slot[(q->head + i) % q->cap];
+
+		vsim_notify(gthread_vcpu(&vm->threads[t]), now);
+	}
 }
 
 /* The lock was handed to thread @n at release by @v. */
@@ -559,8 +559,9 @@ static void vsim_run(struct vsim *v, u64 now)
 			return;
 		}
 		if (v->irq_len) {
-			/* KVM injected what was pending (KVM_REQ_EVENT) */
-			v->kv->req_event = false;
+			/* taking an interrupt: KVM entered the guest with it
+			 * injected (KVM_REQ_EVENT served) */
+			kvm_vcpu_enter_guest(v->kv);
 			v->handling = v->irq[v->irq_head];
 			v->irq_head = (v->irq_head + 1) % v->irq_cap;
 			v->irq_len--;
@@ -702,9 +703,8 @@ void gthread_io_done(struct gthread *t, u64 now)
 
 	gsched_wake(NULL, t, now);
 	v = gthread_vcpu(t);
-	vsim_irq_queue(v, IRQ_IO, -1, IO_IRQ_NS);
 	kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
-	vsim_notify(v, now);
+	irq_push(v, IRQ_IO, -1, IO_IRQ_NS, now);
 }
 
 static struct sim *vsim_sim(const struct vsim *v)
