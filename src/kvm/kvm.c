@@ -22,6 +22,7 @@ void kvm_knobs_default(struct kvm_knobs *k)
 	k->ipi_tracking_enabled = false;
 	k->ipi_window_ns = 50 * NSEC_PER_MSEC;
 	k->ipi_aware_yield = false;
+	k->ipi_strict_fallback = false;
 	k->enable_relaxed_boost = false;
 	k->apicv = false;
 	k->pv_steal_time = true;

@@ -29,6 +29,7 @@ struct kvm_knobs {
 	bool ipi_tracking_enabled; /* record unicast IPIs */
 	u64 ipi_window_ns; /* recency window, 50 ms */
 	bool ipi_aware_yield; /* IPI-aware candidate priority */
+	bool ipi_strict_fallback; /* rule (3) requires preempted */
 	bool enable_relaxed_boost; /* second, relaxed round */
 	/* hardware IPI virtualization (APICv/IPIv, AVIC): IPIs and EOIs are
 	 * delivered without exits, so KVM records nothing */

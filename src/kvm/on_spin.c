@@ -59,7 +59,14 @@ static bool spin_baseline_ok(const struct kvm_vcpu *vcpu,
 	return true;
 }
 
-/* The series' candidate test, checked in priority order (MODEL.md 4c). */
+/*
+ * The series' candidate test, checked in priority order (MODEL.md 4c).
+ * Rule (3) is by default the series' "legacy preempted fallback, with the
+ * existing optional in-kernel filter" (v3 09/10): the baseline skip rule,
+ * which lets a ready vCPU that is not preempted (one just woken by a kick
+ * or an IPI) through. ipi_strict_fallback selects MODEL.md's literal
+ * "otherwise require preempted", which rejects it (docs/model.md).
+ */
 static bool spin_ipi_aware_ok(const struct kvm_vcpu *me,
 			      const struct kvm_vcpu *vcpu,
 			      bool yield_to_kernel_mode, u64 now)
@@ -68,9 +75,9 @@ static bool spin_ipi_aware_ok(const struct kvm_vcpu *me,
 		return true;
 	if (kvm_arch_dy_has_pending_interrupt(vcpu))
 		return true;
-	if (!vcpu->preempted)
+	if (me->kvm->knobs->ipi_strict_fallback && !vcpu->preempted)
 		return false;
-	return !yield_to_kernel_mode || kvm_arch_vcpu_preempted_in_kernel(vcpu);
+	return spin_baseline_ok(vcpu, yield_to_kernel_mode);
 }
 
 static bool spin_candidate_ok(const struct kvm_vcpu *me,

@@ -560,12 +560,13 @@ static void test_ipi_aware_pending_irq_beats_preempted(void **state)
 }
 
 /*
- * MODEL.md 4c, rule (3): otherwise the candidate must be preempted. v1
- * ready and queued but not preempted (woken, not blocking), with a stale
- * preempted_in_kernel from an earlier preemption: the IPI-aware scan makes
- * 0 attempts; the baseline (ipi_aware_yield off) takes it (1).
+ * MODEL.md 4c, rule (3), as the series has it ("legacy preempted fallback,
+ * with the existing optional in-kernel filter"): a ready vCPU that is not
+ * preempted (woken, not blocking) passes, as in the baseline. v1 ready,
+ * not preempted: the IPI-aware scan yields to it (1 success, last_boosted
+ * 1), exactly as the baseline scan does (a second success).
  */
-static void test_ipi_aware_requires_preempted(void **state)
+static void test_ipi_aware_fallback_takes_woken(void **state)
 {
 	struct kvm_knobs k = knobs_series(false);
 	struct kt x;
@@ -575,14 +576,61 @@ static void test_ipi_aware_requires_preempted(void **state)
 	setup_one_cpu(&x, 2, &k);
 	v0 = kt_vcpu(&x, 0);
 	kt_vcpu(&x, 1)->ready = true;
-	kt_vcpu(&x, 1)->preempted_in_kernel = true;
 
 	kvm_vcpu_on_spin(v0, true, x.now);
-	assert_int_equal(v0->stat.directed_yield_attempted, 0);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_int_equal(x.kvm.last_boosted_vcpu, 1);
 
 	x.k.ipi_aware_yield = false;
 	kvm_vcpu_on_spin(v0, true, x.now);
-	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_int_equal(v0->stat.directed_yield_successful, 2);
+	kt_teardown(&x);
+}
+
+/*
+ * MODEL.md 4c, rule (3) read literally (ipi_strict_fallback): "otherwise
+ * require preempted". v1 ready, not preempted, with a stale
+ * preempted_in_kernel from an earlier preemption: 0 attempts.
+ */
+static void test_ipi_aware_strict_fallback_requires_preempted(void **state)
+{
+	struct kvm_knobs k = knobs_series(false);
+	struct kt x;
+	struct kvm_vcpu *v0;
+
+	(void)state;
+	k.ipi_strict_fallback = true;
+	setup_one_cpu(&x, 2, &k);
+	v0 = kt_vcpu(&x, 0);
+	kt_vcpu(&x, 1)->ready = true;
+	kt_vcpu(&x, 1)->preempted_in_kernel = true;
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 0);
+	kt_teardown(&x);
+}
+
+/*
+ * MODEL.md 4c, rule (3), the in-kernel filter: a vCPU preempted at CPL 3
+ * that is no IPI receiver of me and has no pending interrupt is skipped
+ * by a kernel-mode yield. v1 preempted at CPL 3, relaxed boost off: 0
+ * attempts.
+ */
+static void test_ipi_aware_fallback_skips_user_preempted(void **state)
+{
+	struct kvm_knobs k = knobs_series(false);
+	struct kt x;
+	struct kvm_vcpu *v0;
+
+	(void)state;
+	setup_one_cpu(&x, 2, &k);
+	v0 = kt_vcpu(&x, 0);
+	kt_preempt(&x, 1, false);
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 0);
 	kt_teardown(&x);
 }
 
@@ -766,7 +814,10 @@ int main(void)
 		cmocka_unit_test(test_spin_clears_spin_loop_state),
 		cmocka_unit_test(test_ipi_aware_receiver_beats_preempted),
 		cmocka_unit_test(test_ipi_aware_pending_irq_beats_preempted),
-		cmocka_unit_test(test_ipi_aware_requires_preempted),
+		cmocka_unit_test(test_ipi_aware_fallback_takes_woken),
+		cmocka_unit_test(test_ipi_aware_fallback_skips_user_preempted),
+		cmocka_unit_test(
+			test_ipi_aware_strict_fallback_requires_preempted),
 		cmocka_unit_test(test_ipi_aware_preempted_in_kernel_accepted),
 		cmocka_unit_test(test_ipi_aware_receiver_window_expiry),
 		cmocka_unit_test(test_relaxed_round_after_empty_first),

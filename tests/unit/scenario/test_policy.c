@@ -71,6 +71,7 @@ static void preset_vanilla_has_nothing_of_the_series(void **state)
 	assert_false(get(&p, "vcpu_lag_credit_enabled"));
 	assert_false(get(&p, "ipi_tracking_enabled"));
 	assert_false(get(&p, "ipi_aware_yield"));
+	assert_false(get(&p, "ipi_strict_fallback"));
 	assert_false(get(&p, "enable_relaxed_boost"));
 	check_preset("vanilla", none);
 }
@@ -331,13 +332,13 @@ static void knob_names(void **state)
 }
 
 /*
- * Every field of struct sched_features (13) and struct kvm_knobs (14) is a
- * knob: 27 knobs, unique names and offsets, each with where and meaning.
+ * Every field of struct sched_features (13) and struct kvm_knobs (15) is a
+ * knob: 28 knobs, unique names and offsets, each with where and meaning.
  */
 static void knob_table_complete(void **state)
 {
 	(void)state;
-	assert_int_equal(policy_nr_knobs, 27);
+	assert_int_equal(policy_nr_knobs, 28);
 	for (size_t i = 0; i < policy_nr_knobs; i++) {
 		const struct knob *k = &policy_knobs[i];
 
