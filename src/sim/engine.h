@@ -13,6 +13,8 @@
 #include "sim/eventq.h"
 #include "sim/sim.h"
 
+#define SIM_SHARED_PROGS 64
+
 enum ev_kind {
 	EV_END,
 	EV_TICK, /* host tick on every CPU */
@@ -159,6 +161,9 @@ struct sim {
 	unsigned int nr_vcpus;
 	struct gthread **threads; /* by gid */
 	unsigned int nr_threads;
+	/* distinct thread programs, shared by equal ones (setup.c) */
+	const struct gprog *shared_progs[SIM_SHARED_PROGS];
+	unsigned int nr_shared_progs;
 	struct hog *hogs;
 	unsigned int nr_hogs;
 	struct eventq q;

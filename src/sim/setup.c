@@ -75,6 +75,38 @@ static int vm_objects(struct vmsim *vm)
 	return ret ? -ENOMEM : 0;
 }
 
+static bool gop_equal(const struct gop *a, const struct gop *b)
+{
+	return a->kind == b->kind && a->dist == b->dist && a->obj == b->obj &&
+	       a->arg == b->arg && a->kernel == b->kernel &&
+	       a->mean_ns == b->mean_ns;
+}
+
+/*
+ * Threads whose programs are equal (every client of a dbench VM, every VM
+ * made from one [vm] section) share one copy: a large host then reads a
+ * few programs instead of thousands, which keeps them in cache. Programs
+ * are read-only during the run; the first SIM_SHARED_PROGS distinct ones
+ * are shared, any further ones are used in place.
+ */
+static const struct gprog *prog_shared(struct sim *sim, const struct gprog *g)
+{
+	for (unsigned int k = 0; k < sim->nr_shared_progs; k++) {
+		const struct gprog *s = sim->shared_progs[k];
+		unsigned int i = 0;
+
+		if (s->nr_ops != g->nr_ops)
+			continue;
+		while (i < g->nr_ops && gop_equal(&s->ops[i], &g->ops[i]))
+			i++;
+		if (i == g->nr_ops)
+			return s;
+	}
+	if (sim->nr_shared_progs < SIM_SHARED_PROGS)
+		sim->shared_progs[sim->nr_shared_progs++] = g;
+	return g;
+}
+
 /* The guest threads: thread i starts on vCPU i % vCPUs, the first of each
  * vCPU running, the others queued behind it. */
 static void vm_threads(struct sim *sim, struct vmsim *vm)
@@ -87,7 +119,7 @@ static void vm_threads(struct sim *sim, struct vmsim *vm)
 		t->idx = (int)i;
 		t->gid = (int)sim->nr_threads;
 		t->vcpu = v->idx;
-		t->prog = &vm->desc.progs[i];
+		t->prog = prog_shared(sim, &vm->desc.progs[i]);
 		t->held_mutex = -1;
 		/* streams after every vCPU's: a thread's draws do not depend
 		 * on the host's size */
