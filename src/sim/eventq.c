@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* children per node: a 4-ary heap is half as deep as a binary one, and a
+ * node's children share two cache lines */
+#define EVENTQ_ARITY 4
+
 static inline bool ev_before(const struct event *a, const struct event *b)
 {
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
@@ -43,7 +47,7 @@ int eventq_push(struct eventq *q, u64 t, u32 kind, u32 who, u64 gen)
 	}
 	i = q->len++;
 	while (i) {
-		size_t parent = (i - 1) / 2;
+		size_t parent = (i - 1) / EVENTQ_ARITY;
 
 		if (!ev_before(&ev, &q->heap[parent]))
 			break;
@@ -64,12 +68,15 @@ bool eventq_pop(struct eventq *q, struct event *ev)
 	*ev = q->heap[0];
 	last = q->heap[--q->len];
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t first = EVENTQ_ARITY * i + 1, end, c;
 
-		if (c >= q->len)
+		if (first >= q->len)
 			break;
-		if (c + 1 < q->len && ev_before(&q->heap[c + 1], &q->heap[c]))
-			c++;
+		end = min_t(size_t, first + EVENTQ_ARITY, q->len);
+		c = first;
+		for (size_t k = first + 1; k < end; k++)
+			if (ev_before(&q->heap[k], &q->heap[c]))
+				c = k;
 		if (!ev_before(&q->heap[c], &last))
 			break;
 		q->heap[i] = q->heap[c];
