@@ -3,86 +3,147 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-/* children per node: a 4-ary heap is half as deep as a binary one, and a
- * node's children share two cache lines */
-#define EVENTQ_ARITY 4
+/* bounds on the wheel's size: 64 buckets (one bitmap word) .. 1 Mi */
+#define MIN_BUCKETS 64u
+#define MAX_BUCKETS (1u << 20)
 
-static inline bool ev_before(const struct event *a, const struct event *b)
+int eventq_init(struct eventq *q, u64 width_ns, u64 span_ns)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
-}
+	u64 nr = MIN_BUCKETS;
 
-int eventq_init(struct eventq *q, size_t cap)
-{
-	q->cap = cap ? cap : 64;
-	q->len = 0;
-	q->seq = 0;
-	q->heap = malloc(q->cap * sizeof(*q->heap));
-	return q->heap ? 0 : -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	while (q->shift < 40 && (2ULL << q->shift) <= width_ns)
+		q->shift++;
+	while (nr < MAX_BUCKETS && (nr << q->shift) < span_ns)
+		nr *= 2;
+	q->nr_buckets = (unsigned int)nr;
+	q->bucket = calloc(nr, sizeof(*q->bucket));
+	q->nonempty = calloc(nr / 64, sizeof(*q->nonempty));
+	if (!q->bucket || !q->nonempty) {
+		eventq_free(q);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void eventq_free(struct eventq *q)
 {
-	free(q->heap);
-	q->heap = NULL;
+	if (q->bucket)
+		for (unsigned int i = 0; i < q->nr_buckets; i++)
+			evheap_free(&q->bucket[i]);
+	free(q->bucket);
+	free(q->nonempty);
+	evheap_free(&q->near);
+	evheap_free(&q->far);
+	memset(q, 0, sizeof(*q));
+}
+
+static bool in_wheel(const struct eventq *q, u64 t)
+{
+	return (t - q->near_end) >> q->shift < q->nr_buckets;
+}
+
+/* Append to the bucket of @e->t (unsorted); @e->t is within the wheel. */
+static int bucket_add(struct eventq *q, const struct event *e)
+{
+	unsigned int i = (unsigned int)(e->t >> q->shift) & (q->nr_buckets - 1);
+	struct evheap *b = &q->bucket[i];
+
+	if (b->len == b->cap && evheap_grow(b))
+		return -ENOMEM;
+	b->ev[b->len++] = *e;
+	q->nonempty[i / 64] |= 1ULL << (i % 64);
+	q->in_wheel++;
+	return 0;
 }
 
 int eventq_push(struct eventq *q, u64 t, u32 kind, u32 who, u64 gen)
 {
-	struct event ev = { .t = t,
-			    .seq = q->seq++,
-			    .gen = gen,
-			    .kind = kind,
-			    .who = who };
-	size_t i;
+	struct event e = { .t = t,
+			   .seq = q->seq++,
+			   .gen = gen,
+			   .kind = kind,
+			   .who = who };
 
-	if (q->len == q->cap) {
-		struct event *h = realloc(q->heap, 2 * q->cap * sizeof(*h));
+	if (t < q->near_end)
+		return evheap_push(&q->near, &e);
+	if (in_wheel(q, t))
+		return bucket_add(q, &e);
+	return evheap_push(&q->far, &e);
+}
 
-		if (!h)
+/* Move the far events the wheel now reaches into their buckets. */
+static int far_refill(struct eventq *q)
+{
+	struct event e;
+
+	while (q->far.len && in_wheel(q, q->far.ev[0].t)) {
+		if (bucket_add(q, &q->far.ev[0]))
 			return -ENOMEM;
-		q->heap = h;
-		q->cap *= 2;
+		evheap_pop(&q->far, &e);
 	}
-	i = q->len++;
-	while (i) {
-		size_t parent = (i - 1) / EVENTQ_ARITY;
-
-		if (!ev_before(&ev, &q->heap[parent]))
-			break;
-		q->heap[i] = q->heap[parent];
-		i = parent;
-	}
-	q->heap[i] = ev;
 	return 0;
 }
 
-bool eventq_pop(struct eventq *q, struct event *ev)
+/* The first non-empty bucket at or after @from, going round the wheel;
+ * there is one (in_wheel > 0). */
+static unsigned int next_nonempty(const struct eventq *q, unsigned int from)
 {
-	struct event last;
-	size_t i = 0;
+	unsigned int words = q->nr_buckets / 64, w = from / 64;
+	u64 bits = q->nonempty[w] & (~0ULL << (from % 64));
 
-	if (!q->len)
-		return false;
-	*ev = q->heap[0];
-	last = q->heap[--q->len];
-	for (;;) {
-		size_t first = EVENTQ_ARITY * i + 1, end, c;
-
-		if (first >= q->len)
-			break;
-		end = min_t(size_t, first + EVENTQ_ARITY, q->len);
-		c = first;
-		for (size_t k = first + 1; k < end; k++)
-			if (ev_before(&q->heap[k], &q->heap[c]))
-				c = k;
-		if (!ev_before(&q->heap[c], &last))
-			break;
-		q->heap[i] = q->heap[c];
-		i = c;
+	for (unsigned int n = 0; n <= words; n++) {
+		if (bits)
+			return w * 64 + (unsigned int)__builtin_ctzll(bits);
+		w = (w + 1) & (words - 1);
+		bits = q->nonempty[w];
 	}
-	if (q->len)
-		q->heap[i] = last;
-	return true;
+	return from;
+}
+
+/*
+ * Make the earliest non-empty bucket the near heap: every event left in
+ * the wheel or beyond it is due at or after the bucket's end. The empty
+ * near heap and the bucket swap arrays, so nothing is allocated here.
+ */
+static int near_refill(struct eventq *q)
+{
+	unsigned int mask = q->nr_buckets - 1, cur, i;
+	struct evheap b;
+	int ret;
+
+	if (!q->in_wheel) {
+		/* only far events: jump to the first one's bucket */
+		q->near_end = q->far.ev[0].t >> q->shift << q->shift;
+		ret = far_refill(q);
+		if (ret)
+			return ret;
+	}
+	cur = (unsigned int)(q->near_end >> q->shift) & mask;
+	i = next_nonempty(q, cur);
+	q->near_end += ((u64)((i - cur) & mask) + 1) << q->shift;
+	b = q->bucket[i];
+	q->bucket[i] = q->near;
+	q->near = b;
+	q->nonempty[i / 64] &= ~(1ULL << (i % 64));
+	q->in_wheel -= q->near.len;
+	evheap_heapify(&q->near);
+	return far_refill(q);
+}
+
+int eventq_pop(struct eventq *q, struct event *ev)
+{
+	while (!q->near.len) {
+		int ret;
+
+		if (!q->in_wheel && !q->far.len)
+			return 0;
+		ret = near_refill(q);
+		if (ret)
+			return ret;
+	}
+	evheap_pop(&q->near, ev);
+	return 1;
 }

@@ -1,34 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The simulator's event queue: a binary min-heap ordered by (time, seq),
- * where seq is the order events were posted, so simultaneous events run in
- * a stable order that never depends on pointers or hashing. Cancelling is
- * lazy: an event carries its owner's generation and is dropped when popped
- * if the owner has moved on.
+ * The simulator's event queue: events pop in (time, seq) order, where seq
+ * is the order they were posted, so simultaneous events run in a stable
+ * order that never depends on pointers or hashing. Cancelling is lazy: an
+ * event carries its owner's generation and is dropped when popped if the
+ * owner has moved on.
+ *
+ * Inside, a timing wheel keeps the cost per event flat as hosts grow:
+ * events due in the next `span` of simulated time sit unsorted in buckets
+ * of `width` ns; only the bucket being consumed is ordered (a small heap,
+ * `near`), and the few events beyond the wheel wait in a heap (`far`)
+ * until the wheel reaches them. The width is a speed hint, never a
+ * change of order: any width pops the same sequence.
  */
 #ifndef OVERSUB_SIM_EVENTQ_H
 #define OVERSUB_SIM_EVENTQ_H
 
-#include "core/types.h"
-
-struct event {
-	u64 t;
-	u64 seq;
-	u64 gen;
-	u32 kind;
-	u32 who;
-};
+#include "sim/evheap.h"
 
 struct eventq {
-	struct event *heap;
-	size_t len, cap;
+	struct evheap near; /* t < near_end */
+	struct evheap far; /* t >= near_end + span */
+	/* [nr_buckets], unsorted: near_end <= t < near_end + span */
+	struct evheap *bucket;
+	u64 *nonempty; /* one bit per bucket */
+	u64 near_end; /* a multiple of the bucket width */
+	unsigned int shift; /* bucket width = 1 << shift ns */
+	unsigned int nr_buckets; /* a power of two; span = nr << shift */
+	size_t in_wheel; /* events in buckets */
 	u64 seq;
 };
 
-int eventq_init(struct eventq *q, size_t cap);
+/*
+ * @width_ns: about the simulated time in which a handful of events fall
+ * due (rounded down to a power of two, at least 1); @span_ns: how far
+ * ahead the wheel reaches (most events are due within it).
+ */
+int eventq_init(struct eventq *q, u64 width_ns, u64 span_ns);
 void eventq_free(struct eventq *q);
+/* 0, or -ENOMEM (nothing was queued). */
 int eventq_push(struct eventq *q, u64 t, u32 kind, u32 who, u64 gen);
-/* Earliest event into @ev; false when empty. */
-bool eventq_pop(struct eventq *q, struct event *ev);
+/* The earliest event into @ev: 1; 0 when empty; -ENOMEM. */
+int eventq_pop(struct eventq *q, struct event *ev);
 
 #endif

@@ -260,7 +260,7 @@ int sim_run(const struct sim_config *cfg, const struct sim_trace_ops *trace,
 	if (ret)
 		goto out;
 	sim_start(sim);
-	while (!sim->failed && eventq_pop(&sim->q, &ev)) {
+	while (!sim->failed && (ret = eventq_pop(&sim->q, &ev)) > 0) {
 		sim->now = ev.t;
 		sim->events++;
 		if (ev.kind == EV_END)
@@ -274,6 +274,8 @@ int sim_run(const struct sim_config *cfg, const struct sim_trace_ops *trace,
 			goto out;
 		}
 	}
+	if (ret < 0)
+		sim->failed = ret;
 	if (sim->failed) {
 		snprintf(err, errlen, "out of memory during the run");
 		ret = sim->failed;

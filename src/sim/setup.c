@@ -12,6 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The event queue's speed hints (they never change the order of events):
+ * each running vCPU posts an event every 1-4 us, so a host of n CPUs has
+ * about n events due per us and a bucket of 16 us / n holds a dozen; 99%
+ * of the events are posted less than 64 us ahead (dbench, 1024 CPUs), the
+ * rest wait in the far heap. Measured in bench/ (docs/performance.md).
+ */
+#define EVQ_WIDTH_CPU_NS (16 * NSEC_PER_USEC)
+#define EVQ_SPAN_NS (64 * NSEC_PER_USEC)
+
 static int fail(struct sim *sim, int ret, const char *msg)
 {
 	snprintf(sim->err, sim->errlen, "%s", msg);
@@ -252,7 +262,7 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	sim->last_vruntime = calloc(hc->cpus, sizeof(*sim->last_vruntime));
 	if (!sim->vms || !sim->vcpus || !sim->threads || !sim->hogs ||
 	    !sim->last_curr || !sim->last_vruntime ||
-	    eventq_init(&sim->q, 4 * (size_t)(hc->cpus + total) + 64))
+	    eventq_init(&sim->q, EVQ_WIDTH_CPU_NS / hc->cpus, EVQ_SPAN_NS))
 		return fail(sim, -ENOMEM, "out of memory");
 	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
 		for (unsigned int n = 0; n < cfg->vms[i].count; n++, k++) {
