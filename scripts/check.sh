@@ -297,6 +297,25 @@ PY
 		else
 			fail "cli $dir oversub --seed 1 (default run): not 9 rows"
 		fi
+		# no policy loses more than 1% against vanilla (issue 4)
+		"$bin" table tests/scenario/table-noloss.ini -j 2 --json \
+			>"$tmp/noloss.json" 2>/dev/null
+		if python3 - "$tmp/noloss.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+gains = [(r["workload"], r["vms"], "series-v2", r["gain_pct"])
+         for r in d["rows"]]
+gains += [(a["workload"], a["vms"], a["policy"], a["gain_pct"])
+          for a in d["attribution"]]
+assert len(gains) == 8 + 24, len(gains)
+bad = [g for g in gains if g[3] < -1.0]
+assert not bad, bad
+PY
+		then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir table-noloss.ini: a policy loses more than 1%"
+		fi
 	fi
 	rm -rf "$tmp"
 }
