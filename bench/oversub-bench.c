@@ -10,8 +10,10 @@
  *   oversub-bench events [--workload W] [--duration D] [--repeat N]
  *	events/s of one fixed scenario: 16 host CPUs, two 16-vCPU VMs
  *   oversub-bench scale [--workload W] [--duration D] [--cpus A,B,C]
+ *                       [--repeat N]
  *	16 -> 256 -> 1024 host CPUs at 2x overcommit of 16-vCPU VMs: events,
- *	wall and CPU time, and their ratios against the first size
+ *	wall and CPU time (each row the best of N runs), and their ratios
+ *	against the first size
  *   oversub-bench cells FILE [--seed N]
  *	every (workload, VMs, policy) run of FILE's [table] for one seed:
  *	which runs dominate the table's time
@@ -205,8 +207,9 @@ static int bench_scale(const struct args *a)
 	}
 	free(list);
 	printf("scale: 2x overcommit (2 x cpus/16 VMs of 16 vCPUs), %s, "
-	       "series-v2, %.3f s simulated (+10%% warm-up), seed 1\n",
-	       wl->name, (double)a->duration_ns / 1e9);
+	       "series-v2, %.3f s simulated (+10%% warm-up), seed 1, best of "
+	       "%u runs per row\n",
+	       wl->name, (double)a->duration_ns / 1e9, a->repeat);
 	printf("  %5s %5s %7s %12s %9s %9s %11s %8s %8s %8s %9s\n", "cpus",
 	       "VMs", "vCPUs", "events", "wall s", "cpu s", "events/s",
 	       "events x", "wall x", "cpu x", "cpu/event");
@@ -221,8 +224,16 @@ static int bench_scale(const struct args *a)
 		/* the first size once unmeasured: first-touch costs */
 		if (!i && run(&cfg, &s))
 			return 1;
-		if (run(&cfg, &s))
-			return 1;
+		/* the best of --repeat runs: the machine's noise only ever
+		 * adds time */
+		for (unsigned int r = 0; r < a->repeat; r++) {
+			struct sample t;
+
+			if (run(&cfg, &t))
+				return 1;
+			if (!r || t.cpu < s.cpu)
+				s = t;
+		}
 		if (!i)
 			base = s;
 		ex = (double)s.events / (double)base.events;
@@ -318,7 +329,7 @@ static void usage(FILE *f)
 	fputs("usage: oversub-bench events [--workload W] [--duration D] "
 	      "[--repeat N]\n"
 	      "       oversub-bench scale [--workload W] [--duration D] "
-	      "[--cpus 16,256,1024]\n"
+	      "[--cpus 16,256,1024] [--repeat N]\n"
 	      "       oversub-bench cells FILE [--seed N]\n",
 	      f);
 }

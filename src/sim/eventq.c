@@ -14,27 +14,28 @@ int eventq_init(struct eventq *q, u64 width_ns, u64 span_ns)
 	u64 nr = MIN_BUCKETS;
 
 	memset(q, 0, sizeof(*q));
+	q->free = EVQ_NIL;
 	while (q->shift < 40 && (2ULL << q->shift) <= width_ns)
 		q->shift++;
 	while (nr < MAX_BUCKETS && (nr << q->shift) < span_ns)
 		nr *= 2;
 	q->nr_buckets = (unsigned int)nr;
-	q->bucket = calloc(nr, sizeof(*q->bucket));
+	q->bucket = malloc(nr * sizeof(*q->bucket));
 	q->nonempty = calloc(nr / 64, sizeof(*q->nonempty));
 	if (!q->bucket || !q->nonempty) {
 		eventq_free(q);
 		return -ENOMEM;
 	}
+	for (u64 i = 0; i < nr; i++)
+		q->bucket[i] = EVQ_NIL;
 	return 0;
 }
 
 void eventq_free(struct eventq *q)
 {
-	if (q->bucket)
-		for (unsigned int i = 0; i < q->nr_buckets; i++)
-			evheap_free(&q->bucket[i]);
 	free(q->bucket);
 	free(q->nonempty);
+	free(q->pool);
 	evheap_free(&q->near);
 	evheap_free(&q->far);
 	memset(q, 0, sizeof(*q));
@@ -45,15 +46,41 @@ static bool in_wheel(const struct eventq *q, u64 t)
 	return (t - q->near_end) >> q->shift < q->nr_buckets;
 }
 
-/* Append to the bucket of @e->t (unsorted); @e->t is within the wheel. */
+/* A node from the free list, else a new one from the pool. */
+static int node_get(struct eventq *q, u32 *out)
+{
+	if (q->free != EVQ_NIL) {
+		*out = q->free;
+		q->free = q->pool[*out].next;
+		return 0;
+	}
+	if (q->pool_len == q->pool_cap) {
+		u32 cap = q->pool_cap ? 2 * q->pool_cap : 256;
+		struct evnode *p;
+
+		if (cap <= q->pool_cap || cap == EVQ_NIL)
+			return -ENOMEM;
+		p = realloc(q->pool, (size_t)cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		q->pool = p;
+		q->pool_cap = cap;
+	}
+	*out = q->pool_len++;
+	return 0;
+}
+
+/* Add to the bucket of @e->t (unsorted); @e->t is within the wheel. */
 static int bucket_add(struct eventq *q, const struct event *e)
 {
 	unsigned int i = (unsigned int)(e->t >> q->shift) & (q->nr_buckets - 1);
-	struct evheap *b = &q->bucket[i];
+	u32 n;
 
-	if (b->len == b->cap && evheap_grow(b))
+	if (node_get(q, &n))
 		return -ENOMEM;
-	b->ev[b->len++] = *e;
+	q->pool[n].ev = *e;
+	q->pool[n].next = q->bucket[i];
+	q->bucket[i] = n;
 	q->nonempty[i / 64] |= 1ULL << (i % 64);
 	q->in_wheel++;
 	return 0;
@@ -105,13 +132,11 @@ static unsigned int next_nonempty(const struct eventq *q, unsigned int from)
 
 /*
  * Make the earliest non-empty bucket the near heap: every event left in
- * the wheel or beyond it is due at or after the bucket's end. The empty
- * near heap and the bucket swap arrays, so nothing is allocated here.
+ * the wheel or beyond it is due at or after the bucket's end.
  */
 static int near_refill(struct eventq *q)
 {
 	unsigned int mask = q->nr_buckets - 1, cur, i;
-	struct evheap b;
 	int ret;
 
 	if (!q->in_wheel) {
@@ -124,11 +149,18 @@ static int near_refill(struct eventq *q)
 	cur = (unsigned int)(q->near_end >> q->shift) & mask;
 	i = next_nonempty(q, cur);
 	q->near_end += ((u64)((i - cur) & mask) + 1) << q->shift;
-	b = q->bucket[i];
-	q->bucket[i] = q->near;
-	q->near = b;
+	while (q->bucket[i] != EVQ_NIL) {
+		u32 n = q->bucket[i];
+
+		if (q->near.len == q->near.cap && evheap_grow(&q->near))
+			return -ENOMEM;
+		q->near.ev[q->near.len++] = q->pool[n].ev;
+		q->bucket[i] = q->pool[n].next;
+		q->pool[n].next = q->free;
+		q->free = n;
+		q->in_wheel--;
+	}
 	q->nonempty[i / 64] &= ~(1ULL << (i % 64));
-	q->in_wheel -= q->near.len;
 	evheap_heapify(&q->near);
 	return far_refill(q);
 }

@@ -18,12 +18,24 @@
 
 #include "sim/evheap.h"
 
+/* An event waiting in a bucket: nodes come from one pool and go back to
+ * it last in, first out, so the next event posted reuses a node still in
+ * cache. */
+struct evnode {
+	struct event ev;
+	u32 next; /* EVQ_NIL ends a list */
+};
+
+#define EVQ_NIL UINT32_MAX
+
 struct eventq {
 	struct evheap near; /* t < near_end */
 	struct evheap far; /* t >= near_end + span */
-	/* [nr_buckets], unsorted: near_end <= t < near_end + span */
-	struct evheap *bucket;
+	/* [nr_buckets] lists of nodes, unsorted: near_end <= t < +span */
+	u32 *bucket;
 	u64 *nonempty; /* one bit per bucket */
+	struct evnode *pool;
+	u32 pool_len, pool_cap, free; /* free: a list of unused nodes */
 	u64 near_end; /* a multiple of the bucket width */
 	unsigned int shift; /* bucket width = 1 << shift ns */
 	unsigned int nr_buckets; /* a power of two; span = nr << shift */
