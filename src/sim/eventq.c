@@ -58,7 +58,7 @@ static int node_get(struct eventq *q, u32 *out)
 		u32 cap = q->pool_cap ? 2 * q->pool_cap : 256;
 		struct evnode *p;
 
-		if (cap <= q->pool_cap || cap == EVQ_NIL)
+		if (cap <= q->pool_cap) /* 2^32 nodes: the index would wrap */
 			return -ENOMEM;
 		p = realloc(q->pool, (size_t)cap * sizeof(*p));
 		if (!p)
