@@ -242,6 +242,14 @@ assert rows[0]["published_pct"] is None and rows[2]["published_pct"] == 10.0
 assert all(r["baseline"] > 0 and r["patched"] > 0 for r in rows)
 # deboost, ipi-aware and both, per cell
 assert len(d["attribution"]) == 12, len(d["attribution"])
+# the baseline's vCPU time per cell: six buckets adding up to 100%
+times = d["baseline_time"]
+assert [(r["workload"], r["vms"]) for r in times] == [
+    (r["workload"], r["vms"]) for r in rows]
+for r in times:
+    pcts = [v for k, v in r.items() if k.endswith("_pct")]
+    assert len(pcts) == 6 and abs(sum(pcts) - 100) < 0.1, r
+assert times[0]["steal_pct"] > 40  # compute, 2 VMs on 4 CPUs: 2x
 PY
 	then
 		passed=$((passed + 1))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The reproduction table (report/repro.h): the main table, the
- * attribution table, their JSON and the gnuplot chart.
+ * attribution table, the baseline's time breakdown, their JSON and the
+ * gnuplot chart.
  */
 #include "report/repro.h"
 
@@ -144,6 +145,36 @@ static int attribution_table(FILE *f, const struct repro_table *t, bool sd)
 	return grid_print(f, &g, 2);
 }
 
+static int time_table(FILE *f, const struct repro_table *t)
+{
+	struct grid g;
+	const char *prev = NULL;
+
+	fprintf(f,
+		"\nWhere the %s vCPU time goes (%% of all vCPU time, mean over "
+		"seeds): spin and ipi-wait are what directed yield can win "
+		"back\n",
+		t->baseline);
+	grid_init(&g, 2 + VT_NR);
+	grid_cell(&g, "workload");
+	grid_cell(&g, "VMs");
+	for (int k = 0; k < VT_NR; k++)
+		grid_cell(&g, "%s", vcpu_time_names[k]);
+	grid_row_end(&g);
+	for (unsigned int i = 0; i < t->nr_cells; i++) {
+		const struct repro_cell *c = &t->cells[i];
+		bool first = !prev || strcmp(prev, c->workload);
+
+		grid_cell(&g, "%s", first ? c->workload : "");
+		prev = c->workload;
+		grid_cell(&g, "%u", c->vms);
+		for (int k = 0; k < VT_NR; k++)
+			grid_cell(&g, "%.1f", c->time_pct[k]);
+		grid_row_end(&g);
+	}
+	return grid_print(f, &g, 2);
+}
+
 int report_repro_text(FILE *f, const struct repro_table *t)
 {
 	bool sd = t->nr_seeds > 1;
@@ -153,6 +184,8 @@ int report_repro_text(FILE *f, const struct repro_table *t)
 	ret = main_table(f, t, sd);
 	if (!ret && t->nr_attribution)
 		ret = attribution_table(f, t, sd);
+	if (!ret)
+		ret = time_table(f, t);
 	if (!ret && ferror(f))
 		ret = -EIO;
 	return ret;
@@ -199,11 +232,38 @@ static json_t *attr_row(const struct repro_cell *c, const char *mechanism,
 	return o;
 }
 
+/* "ipi-wait" -> "ipi_wait_pct" */
+static void time_key(char *buf, size_t len, int k)
+{
+	snprintf(buf, len, "%s_pct", vcpu_time_names[k]);
+	for (char *p = buf; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+static json_t *time_row(const struct repro_cell *c, bool *ok)
+{
+	json_t *o = json_object();
+	char key[32];
+
+	if (!o) {
+		*ok = false;
+		return NULL;
+	}
+	jset(o, "workload", json_string(c->workload), ok);
+	jset(o, "vms", json_integer(c->vms), ok);
+	for (int k = 0; k < VT_NR; k++) {
+		time_key(key, sizeof(key), k);
+		jset(o, key, json_real(round_to(c->time_pct[k], 0.01)), ok);
+	}
+	return o;
+}
+
 json_t *report_repro_json(const struct repro_table *t)
 {
 	json_t *j = json_object(), *rows = json_array(), *attr = json_array();
-	json_t *seeds = json_array();
-	bool ok = j && rows && attr && seeds;
+	json_t *seeds = json_array(), *times = json_array();
+	bool ok = j && rows && attr && seeds && times;
 
 	for (unsigned int i = 0; ok && i < t->nr_cells; i++) {
 		const struct repro_cell *c = &t->cells[i];
@@ -236,6 +296,7 @@ json_t *report_repro_json(const struct repro_table *t)
 				attr_row(c, "both", t->patched, c->patched,
 					 &c->gain, &ok),
 				&ok);
+		jappend(times, time_row(c, &ok), &ok);
 	}
 	for (unsigned int i = 0; ok && i < t->nr_seeds; i++)
 		jappend(seeds, json_integer((json_int_t)t->seeds[i]), &ok);
@@ -244,6 +305,7 @@ json_t *report_repro_json(const struct repro_table *t)
 		json_decref(rows);
 		json_decref(attr);
 		json_decref(seeds);
+		json_decref(times);
 		return NULL;
 	}
 	jset(j, "scenario", json_string(t->scenario), &ok);
@@ -256,6 +318,7 @@ json_t *report_repro_json(const struct repro_table *t)
 	jset(j, "seeds", seeds, &ok);
 	jset(j, "rows", rows, &ok);
 	jset(j, "attribution", attr, &ok);
+	jset(j, "baseline_time", times, &ok);
 	if (!ok) {
 		json_decref(j);
 		return NULL;

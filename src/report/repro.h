@@ -4,8 +4,9 @@
  * and VM count the throughput of all VMs together under a baseline and a
  * patched policy, the gain with its spread over seeds and the published
  * gain beside it; then the attribution of each gain to the mechanisms
- * alone. Text, JSON and a gnuplot script for the chart. Plain numbers in,
- * nothing here runs the simulator.
+ * alone; then where the baseline's vCPU time goes (its spin and IPI-wait
+ * time is what directed yield can win back). Text, JSON and a gnuplot
+ * script for the chart. Plain numbers in, nothing here runs the simulator.
  */
 #ifndef OVERSUB_REPORT_REPRO_H
 #define OVERSUB_REPORT_REPRO_H
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "core/types.h"
+#include "sim/metrics.h"
 
 #define REPRO_MAX_ATTRIBUTION 8
 
@@ -34,6 +36,9 @@ struct repro_cell {
 	/* [nr_attribution]: each attribution policy over the baseline */
 	double attr_tput[REPRO_MAX_ATTRIBUTION];
 	struct repro_gain attr[REPRO_MAX_ATTRIBUTION];
+	/* the baseline's vCPU time by bucket, % of all its vCPUs' time,
+	 * mean over seeds */
+	double time_pct[VT_NR];
 };
 
 struct repro_table {
@@ -58,15 +63,17 @@ struct repro_table {
 void repro_gain_compute(const double *base, const double *x, unsigned int n,
 			double *mbase, double *mx, struct repro_gain *g);
 
-/* Both tables as text. 0 or -EIO / -ENOMEM. */
+/* The three tables as text. 0 or -EIO / -ENOMEM. */
 int report_repro_text(FILE *f, const struct repro_table *t);
 /*
  * {"rows": [{"workload", "vms", "baseline", "patched", "gain_pct",
  * "gain_stddev_pct", "published_pct"}], "attribution": [{"workload",
  * "vms", "mechanism", "policy", "throughput", "gain_pct",
- * "gain_stddev_pct"}], ...}: throughputs rounded to 0.1 ops/s, percents to
- * 0.01; published_pct null where none was given. NULL on allocation
- * failure. Print with report_json_dump.
+ * "gain_stddev_pct"}], "baseline_time": [{"workload", "vms", "work_pct",
+ * "spin_pct", "ipi_wait_pct", "halted_pct", "steal_pct", "exit_pct"}],
+ * ...}: throughputs rounded to 0.1 ops/s, percents to 0.01; published_pct
+ * null where none was given. NULL on allocation failure. Print with
+ * report_json_dump.
  */
 json_t *report_repro_json(const struct repro_table *t);
 /*

@@ -2,8 +2,9 @@
 /*
  * report/repro: the reproduction table of `oversub table` from hand-built
  * numbers: the gain of the means and the sd of the paired per-seed gains,
- * the exact text of both tables, the JSON object (keys, rounding, null for
- * a missing published gain) and the gnuplot script's terminal and data.
+ * the exact text of the three tables, the JSON object (keys, rounding,
+ * null for a missing published gain) and the gnuplot script's terminal
+ * and data.
  */
 #include <errno.h>
 #include <math.h>
@@ -33,6 +34,7 @@ static const struct repro_cell cells[] = {
 		.published = 14.4,
 		.attr_tput = { 1100.0 },
 		.attr = { { 10.0, 0.5 } },
+		.time_pct = { 35.84, 4.6, 0.04, 54.26, 1.0, 4.26 },
 	},
 	{
 		.workload = "dbench",
@@ -43,6 +45,7 @@ static const struct repro_cell cells[] = {
 		.has_published = false,
 		.attr_tput = { 899.95 },
 		.attr = { { -0.00001, 0.0 } },
+		.time_pct = { 25, 0, 0, 25, 50, 0 },
 	},
 };
 
@@ -118,11 +121,19 @@ static void text_tables(void **state)
 		"of both (series-v2) (%; sd of the per-seed gains)\n"
 		"  workload  VMs  deboost only   sd   both   sd\n"
 		"  dbench      2         +10.0  0.5  +14.4  1.2\n"
-		"              3          +0.0  0.0   -1.1  0.0\n");
+		"              3          +0.0  0.0   -1.1  0.0\n"
+		"\n"
+		"Where the vanilla vCPU time goes (% of all vCPU time, mean "
+		"over seeds): spin and ipi-wait are what directed yield can "
+		"win back\n"
+		"  workload  VMs  work  spin  ipi-wait  halted  steal  exit\n"
+		"  dbench      2  35.8   4.6       0.0    54.3    1.0   4.3\n"
+		"              3  25.0   0.0       0.0    25.0   50.0   0.0\n");
 	free(s);
 }
 
-/* One seed: no sd columns; no attribution: no second table. */
+/* One seed: no sd columns; no attribution: no second table (the time
+ * breakdown stays). */
 static void text_one_seed_no_attribution(void **state)
 {
 	struct repro_table t = table;
@@ -141,7 +152,13 @@ static void text_one_seed_no_attribution(void **state)
 		"Throughput of all VMs (ops/s, mean over seeds) and the gain "
 		"of series-v2 over vanilla (%)\n"
 		"  workload  VMs  vanilla  series-v2  gain %  published %\n"
-		"  dbench      2   1000.0     1144.0   +14.4        +14.4\n");
+		"  dbench      2   1000.0     1144.0   +14.4        +14.4\n"
+		"\n"
+		"Where the vanilla vCPU time goes (% of all vCPU time, mean "
+		"over seeds): spin and ipi-wait are what directed yield can "
+		"win back\n"
+		"  workload  VMs  work  spin  ipi-wait  halted  steal  exit\n"
+		"  dbench      2  35.8   4.6       0.0    54.3    1.0   4.3\n");
 	free(s);
 }
 
@@ -212,6 +229,36 @@ static void json_object_rows(void **state)
 	free(s);
 }
 
+/* "baseline_time": one object per cell, every bucket as NAME_pct ("-" as
+ * "_"), rounded to 0.01. */
+static void json_baseline_time(void **state)
+{
+	char *s = capture(dump, &table);
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e), *times, *r;
+
+	(void)state;
+	assert_non_null(j);
+	times = json_object_get(j, "baseline_time");
+	assert_int_equal(json_array_size(times), 2);
+	r = json_array_get(times, 0);
+	assert_int_equal(json_object_size(r), 2 + 6);
+	assert_string_equal(json_string_value(json_object_get(r, "workload")),
+			    "dbench");
+	assert_float_equal(json_real_value(json_object_get(r, "work_pct")),
+			   35.84, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(r, "ipi_wait_pct")),
+			   0.04, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(r, "exit_pct")),
+			   4.26, 1e-9);
+	r = json_array_get(times, 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "vms")), 3);
+	assert_float_equal(json_real_value(json_object_get(r, "steal_pct")),
+			   50.0, 1e-9);
+	json_decref(j);
+	free(s);
+}
+
 static char *script(const struct repro_table *t, const char *out)
 {
 	char *buf = NULL;
@@ -257,6 +304,7 @@ int main(void)
 		cmocka_unit_test(text_tables),
 		cmocka_unit_test(text_one_seed_no_attribution),
 		cmocka_unit_test(json_object_rows),
+		cmocka_unit_test(json_baseline_time),
 		cmocka_unit_test(gnuplot_script),
 	};
 
