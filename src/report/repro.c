@@ -152,7 +152,7 @@ static int time_table(FILE *f, const struct repro_table *t)
 
 	fprintf(f,
 		"\nWhere the %s vCPU time goes (%% of all vCPU time, mean over "
-		"seeds): spin and ipi-wait are what directed yield can win "
+		"seeds): spin and ipi-wait bound what directed yield can win "
 		"back\n",
 		t->baseline);
 	grid_init(&g, 2 + VT_NR);

@@ -5,7 +5,7 @@
  * patched policy, the gain with its spread over seeds and the published
  * gain beside it; then the attribution of each gain to the mechanisms
  * alone; then where the baseline's vCPU time goes (its spin and IPI-wait
- * time is what directed yield can win back). Text, JSON and a gnuplot
+ * time bounds what directed yield can win back). Text, JSON and a gnuplot
  * script for the chart. Plain numbers in, nothing here runs the simulator.
  */
 #ifndef OVERSUB_REPORT_REPRO_H

@@ -124,7 +124,7 @@ static void text_tables(void **state)
 		"              3          +0.0  0.0   -1.1  0.0\n"
 		"\n"
 		"Where the vanilla vCPU time goes (% of all vCPU time, mean "
-		"over seeds): spin and ipi-wait are what directed yield can "
+		"over seeds): spin and ipi-wait bound what directed yield can "
 		"win back\n"
 		"  workload  VMs  work  spin  ipi-wait  halted  steal  exit\n"
 		"  dbench      2  35.8   4.6       0.0    54.3    1.0   4.3\n"
@@ -155,7 +155,7 @@ static void text_one_seed_no_attribution(void **state)
 		"  dbench      2   1000.0     1144.0   +14.4        +14.4\n"
 		"\n"
 		"Where the vanilla vCPU time goes (% of all vCPU time, mean "
-		"over seeds): spin and ipi-wait are what directed yield can "
+		"over seeds): spin and ipi-wait bound what directed yield can "
 		"win back\n"
 		"  workload  VMs  work  spin  ipi-wait  halted  steal  exit\n"
 		"  dbench      2  35.8   4.6       0.0    54.3    1.0   4.3\n");
