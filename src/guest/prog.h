@@ -5,7 +5,9 @@
  * compute, queued spinlock, mutex with optimistic spinning, call-function
  * IPI with wait, TLB shootdown, I/O sleep, semaphore post/wait (wakeups
  * through reschedule IPIs) and barriers. One pass over the program is one
- * workload operation; throughput counts passes.
+ * workload operation; throughput counts passes. GOP_ONE_IN makes the
+ * steps after it occasional (a rename in one operation of N); the steps
+ * it guards leave every lock as they found it.
  */
 #ifndef OVERSUB_GUEST_PROG_H
 #define OVERSUB_GUEST_PROG_H
@@ -24,6 +26,7 @@ enum gop_kind {
 	GOP_SEM_POST, /* up(obj): wake one waiter */
 	GOP_SEM_WAIT, /* down(obj): sleep until a post */
 	GOP_BARRIER, /* wait until every thread of the VM arrived at obj */
+	GOP_ONE_IN, /* the next obj steps run in one pass of arg, else skip */
 };
 
 /* How a step's duration is drawn around its mean. */
@@ -43,7 +46,8 @@ struct gop {
 	enum gop_kind kind;
 	enum gop_dist dist;
 	u32 obj; /* lock / mutex / semaphore / barrier index */
-	u32 arg; /* TLB shootdown fan-out; call-func target (enum gop_target) */
+	u32 arg; /* TLB shootdown fan-out; call-func target (enum gop_target);
+		  * ONE_IN: N */
 	bool kernel; /* COMPUTE: guest kernel code (CPL 0), else user code */
 	u64 mean_ns; /* COMPUTE/SLEEP duration; CALL_FUNC/TLB handler time */
 };

@@ -281,6 +281,7 @@ static bool step_op(struct vsim *v, u64 now)
 	const struct gop *op = &t->prog->ops[t->pc];
 	struct vmsim *vm = v->vm;
 	bool sleeper;
+	u32 skip;
 	int w;
 
 	switch (op->kind) {
@@ -367,6 +368,16 @@ static bool step_op(struct vsim *v, u64 now)
 		advance(v, now);
 		if (!sem_down(&vm->sems[op->obj], t->idx))
 			thread_sleep(v);
+		return true;
+	case GOP_ONE_IN:
+		/* one draw per pass: the guarded steps run with probability
+		 * 1/N, else the pass goes on after them */
+		skip = 0;
+		if (op->arg > 1 && prng_below(&t->rng, op->arg))
+			skip = op->obj;
+		advance(v, now);
+		while (skip--)
+			advance(v, now);
 		return true;
 	case GOP_BARRIER:
 		advance(v, now);

@@ -57,6 +57,22 @@ static inline void wl_mutex_section(struct gprog *g, u32 m, u64 hold)
 	wl_add(g, (struct gop){ .kind = GOP_MUTEX_UNLOCK, .obj = m });
 }
 
+/*
+ * Open an occasional block: the steps appended until wl_one_in_end() run
+ * in one pass of @n (drawn per pass) and are skipped in the others.
+ * Returns what wl_one_in_end() takes.
+ */
+static inline unsigned int wl_one_in(struct gprog *g, u32 n)
+{
+	wl_add(g, (struct gop){ .kind = GOP_ONE_IN, .arg = n });
+	return g->nr_ops - 1;
+}
+
+static inline void wl_one_in_end(struct gprog *g, unsigned int at)
+{
+	g->ops[at].obj = g->nr_ops - at - 1;
+}
+
 static inline void wl_op(struct gprog *g, enum gop_kind kind, u32 obj)
 {
 	wl_add(g, (struct gop){ .kind = kind, .obj = obj });

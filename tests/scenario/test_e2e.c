@@ -375,6 +375,41 @@ static void test_io_sleep_halts(void **state)
 }
 
 /*
+ * An occasional step (GOP_ONE_IN) runs in one pass of N. One vCPU on an
+ * idle host: 10 us of fixed user work per pass, plus 10 us of fixed kernel
+ * work guarded by ONE_IN N. N = 1: every pass 20 us, ~10000 passes in the
+ * 200 ms measured. N = 4: 10 + 10/4 = 12.5 us per pass on average, so 1.6
+ * times as many passes (binomial spread of the draws: ~0.3%).
+ */
+static void test_one_in_runs_one_pass_in_n(void **state)
+{
+	struct gop ops[] = {
+		{ .kind = GOP_ONE_IN, .obj = 1, .arg = 1 },
+		{ .kind = GOP_COMPUTE,
+		  .dist = DIST_FIXED,
+		  .mean_ns = US(10),
+		  .kernel = true },
+		{ .kind = GOP_COMPUTE, .dist = DIST_FIXED, .mean_ns = US(10) },
+	};
+	struct run every, one_in_4;
+	double ratio;
+
+	(void)state;
+	prog(ops, 3);
+	setup(&every, 2, 1, 1, &tmpl_wl, "vanilla");
+	run(&every, true);
+	ops[0].arg = 4;
+	prog(ops, 3);
+	setup(&one_in_4, 2, 1, 1, &tmpl_wl, "vanilla");
+	run(&one_in_4, true);
+	assert_true(every.m.vms[0].ops > 9700 && every.m.vms[0].ops <= 10000);
+	ratio = (double)one_in_4.m.vms[0].ops / (double)every.m.vms[0].ops;
+	assert_true(ratio > 1.55 && ratio < 1.65);
+	done(&every);
+	done(&one_in_4);
+}
+
+/*
  * Guest scheduler: a thread that sleeps leaves its vCPU to a runnable one.
  * One vCPU on an idle host, each thread 50 us of work then 50 us of I/O
  * (fixed). One thread: the vCPU is halted about half the time, one pass
@@ -473,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_mutex_preempted_hint),
 		cmocka_unit_test(test_semaphore_and_barrier_progress),
 		cmocka_unit_test(test_io_sleep_halts),
+		cmocka_unit_test(test_one_in_runs_one_pass_in_n),
 		cmocka_unit_test(test_guest_threads_fill_idle_time),
 		cmocka_unit_test(test_guest_threads_all_progress),
 		cmocka_unit_test(test_host_noise_steals),

@@ -98,21 +98,24 @@ static unsigned int obj_count(const struct guest_vm_desc *d, enum gop_kind k)
  * order, at most one mutex at a time (the engine's held_mutex), no
  * sleeping or mutex while a spinlock is held, critical sections in kernel
  * mode, nothing held at the end of a pass, and some guest code per pass.
+ * An occasional block (GOP_ONE_IN) lies inside the program, is not nested,
+ * holds no semaphore or barrier (they must be reached every pass) and
+ * leaves the locks as it found them.
  */
 static void check_prog(const char *name, unsigned int t,
 		       const struct guest_vm_desc *d)
 {
 	const struct gprog *g = &d->progs[t];
 	u32 spin_stack[GPROG_MAX_OPS];
-	unsigned int spins = 0, computes = 0;
-	int mutex = -1;
+	unsigned int spins = 0, computes = 0, block_spins = 0;
+	int mutex = -1, block_mutex = -1, block_start = -1, block_end = -1;
 
 	if (g->nr_ops < 1 || g->nr_ops > GPROG_MAX_OPS)
 		fail_msg("%s: thread %u: %u steps", name, t, g->nr_ops);
 	for (unsigned int s = 0; s < g->nr_ops; s++) {
 		const struct gop *op = &g->ops[s];
 
-		if ((unsigned int)op->kind > GOP_BARRIER ||
+		if ((unsigned int)op->kind > GOP_ONE_IN ||
 		    (unsigned int)op->dist > DIST_UNIFORM)
 			fail_msg("%s: thread %u step %u: bad kind/dist", name,
 				 t, s);
@@ -170,6 +173,30 @@ static void check_prog(const char *name, unsigned int t,
 			break;
 		case GOP_SEM_POST:
 			break;
+		case GOP_ONE_IN:
+			if (block_end >= 0 || op->arg < 1 ||
+			    s + op->obj >= g->nr_ops)
+				fail_msg("%s: thread %u step %u: bad occasional "
+					 "block (N %u, %u steps)",
+					 name, t, s, op->arg, op->obj);
+			block_start = (int)s;
+			block_end = (int)(s + op->obj);
+			block_spins = spins;
+			block_mutex = mutex;
+			break;
+		}
+		if (block_end >= 0 && (int)s > block_start &&
+		    (op->kind == GOP_BARRIER || op->kind == GOP_SEM_POST ||
+		     op->kind == GOP_SEM_WAIT))
+			fail_msg("%s: thread %u step %u: a semaphore or barrier "
+				 "in an occasional block",
+				 name, t, s);
+		if (block_end == (int)s) {
+			if (spins != block_spins || mutex != block_mutex)
+				fail_msg("%s: thread %u step %u: an occasional "
+					 "block leaves a lock changed",
+					 name, t, s);
+			block_end = -1;
 		}
 	}
 	if (spins || mutex >= 0)
