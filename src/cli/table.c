@@ -281,27 +281,21 @@ static void cell_gain(const struct table_run *r, unsigned int cell,
 	repro_gain_compute(base, x, r->nr_seeds, base_tput, tput, g);
 }
 
-/* The baseline's vCPU time by bucket in % of all vCPU time, mean over the
- * seeds. */
+/* The baseline's vCPU time by bucket in % of all vCPU time, pooled over
+ * its VMs and seeds (every run lasts as long: the mean over seeds). */
 static void cell_time(const struct table_run *r, unsigned int cell,
 		      double pct[VT_NR])
 {
-	for (int k = 0; k < VT_NR; k++)
-		pct[k] = 0;
+	double t[VT_NR] = { 0 };
+
 	for (unsigned int s = 0; s < r->nr_seeds; s++) {
 		const struct sim_metrics *m =
 			&r->b.jobs[job_index(r, cell, 0, s)].m;
-		double t[VT_NR] = { 0 }, all = 0;
 
 		for (unsigned int i = 0; i < m->nr_vms; i++)
-			for (unsigned int c = 0; c < m->vms[i].vcpus; c++)
-				for (int k = 0; k < VT_NR; k++)
-					t[k] += (double)m->vms[i].vcpu[c].t[k];
-		for (int k = 0; k < VT_NR; k++)
-			all += t[k];
-		for (int k = 0; k < VT_NR && all > 0; k++)
-			pct[k] += 100.0 * t[k] / all / r->nr_seeds;
+			vm_time_add(&m->vms[i], t);
 	}
+	time_to_pct(t, pct);
 }
 
 static int report(struct table_run *r)

@@ -102,7 +102,14 @@ static void pool_vcpu(const struct report_set *s, unsigned int v,
 	}
 }
 
-static void to_pct(const double *t, double *pct)
+void vm_time_add(const struct vm_metrics *vm, double t[VT_NR])
+{
+	for (unsigned int c = 0; vm->vcpu && c < vm->vcpus; c++)
+		for (int k = 0; k < VT_NR; k++)
+			t[k] += (double)vm->vcpu[c].t[k];
+}
+
+void time_to_pct(const double t[VT_NR], double pct[VT_NR])
 {
 	double sum = 0;
 
@@ -142,11 +149,11 @@ static int summarize_vm(const struct report_set *s, unsigned int v,
 		double t[VT_NR] = { 0 };
 
 		pool_vcpu(s, v, c, t);
-		to_pct(t, out->vcpu_pct[c]);
+		time_to_pct(t, out->vcpu_pct[c]);
 		for (int k = 0; k < VT_NR; k++)
 			total[k] += t[k];
 	}
-	to_pct(total, out->pct);
+	time_to_pct(total, out->pct);
 	return 0;
 }
 

@@ -51,13 +51,10 @@ int report_csv_run(FILE *f, const struct report_set *s)
 		jain = fairness_compute(m, ent, share);
 		for (unsigned int v = 0; v < m->nr_vms; v++) {
 			const struct vm_metrics *vm = &m->vms[v];
-			double t[VT_NR] = { 0 }, sum = 0;
+			double t[VT_NR] = { 0 }, pct[VT_NR];
 
-			for (unsigned int c = 0; vm->vcpu && c < vm->vcpus; c++)
-				for (int k = 0; k < VT_NR; k++)
-					t[k] += (double)vm->vcpu[c].t[k];
-			for (int k = 0; k < VT_NR; k++)
-				sum += t[k];
+			vm_time_add(vm, t);
+			time_to_pct(t, pct);
 
 			csv_str(f, s->policy);
 			fprintf(f, ",%" PRIu64 ",", s->seeds[r]);
@@ -68,8 +65,7 @@ int report_csv_run(FILE *f, const struct report_set *s)
 				vm->vcpus, vm->shares, vm->ops, vm->throughput,
 				vm->cpu_ns, ent[v], share[v]);
 			for (int k = 0; k < VT_NR; k++)
-				fprintf(f, ",%.2f",
-					sum > 0 ? t[k] * 100 / sum : 0);
+				fprintf(f, ",%.2f", pct[k]);
 			fprintf(f, ",%.4f\n", jain);
 		}
 		free(ent);

@@ -76,6 +76,10 @@ void mean_sd_compute(const double *x, unsigned int n, struct mean_sd *out);
  */
 void mean_sd_change(const struct mean_sd *base, const struct mean_sd *x,
 		    double *pct, double *spread);
+/* Add the time buckets of all of @vm's vCPUs to @t (ns). */
+void vm_time_add(const struct vm_metrics *vm, double t[VT_NR]);
+/* @t's buckets in percent of their sum (all 0 when the sum is 0). */
+void time_to_pct(const double t[VT_NR], double pct[VT_NR]);
 
 /* One policy's runs of a scenario: runs[i] ran with seeds[i]. */
 struct report_set {

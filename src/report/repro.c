@@ -232,15 +232,6 @@ static json_t *attr_row(const struct repro_cell *c, const char *mechanism,
 	return o;
 }
 
-/* "ipi-wait" -> "ipi_wait_pct" */
-static void time_key(char *buf, size_t len, int k)
-{
-	snprintf(buf, len, "%s_pct", vcpu_time_names[k]);
-	for (char *p = buf; *p; p++)
-		if (*p == '-')
-			*p = '_';
-}
-
 static json_t *time_row(const struct repro_cell *c, bool *ok)
 {
 	json_t *o = json_object();
@@ -253,7 +244,7 @@ static json_t *time_row(const struct repro_cell *c, bool *ok)
 	jset(o, "workload", json_string(c->workload), ok);
 	jset(o, "vms", json_integer(c->vms), ok);
 	for (int k = 0; k < VT_NR; k++) {
-		time_key(key, sizeof(key), k);
+		snprintf(key, sizeof(key), "%s_pct", vcpu_time_keys[k]);
 		jset(o, key, json_real(round_to(c->time_pct[k], 0.01)), ok);
 	}
 	return o;
