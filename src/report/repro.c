@@ -69,10 +69,21 @@ static void gain_cell(struct grid *g, const struct repro_gain *x, bool sd)
 		grid_cell(g, "%.1f", x->sd);
 }
 
+/* The row's first two cells: the workload (only on its first row) and the
+ * VM count. */
+static void cell_label(struct grid *g, const struct repro_table *t,
+		       unsigned int i)
+{
+	const struct repro_cell *c = &t->cells[i];
+	bool first = !i || strcmp(t->cells[i - 1].workload, c->workload);
+
+	grid_cell(g, "%s", first ? c->workload : "");
+	grid_cell(g, "%u", c->vms);
+}
+
 static int main_table(FILE *f, const struct repro_table *t, bool sd)
 {
 	struct grid g;
-	const char *prev = NULL;
 
 	fprintf(f,
 		"\nThroughput of all VMs (ops/s, mean over seeds) and the gain "
@@ -91,11 +102,8 @@ static int main_table(FILE *f, const struct repro_table *t, bool sd)
 	grid_row_end(&g);
 	for (unsigned int i = 0; i < t->nr_cells; i++) {
 		const struct repro_cell *c = &t->cells[i];
-		bool first = !prev || strcmp(prev, c->workload);
 
-		grid_cell(&g, "%s", first ? c->workload : "");
-		prev = c->workload;
-		grid_cell(&g, "%u", c->vms);
+		cell_label(&g, t, i);
 		grid_cell(&g, "%.1f", c->baseline);
 		grid_cell(&g, "%.1f", c->patched);
 		gain_cell(&g, &c->gain, sd);
@@ -111,7 +119,6 @@ static int main_table(FILE *f, const struct repro_table *t, bool sd)
 static int attribution_table(FILE *f, const struct repro_table *t, bool sd)
 {
 	struct grid g;
-	const char *prev = NULL;
 
 	fprintf(f,
 		"\nAttribution: gain over %s of each mechanism alone and of "
@@ -132,11 +139,8 @@ static int attribution_table(FILE *f, const struct repro_table *t, bool sd)
 	grid_row_end(&g);
 	for (unsigned int i = 0; i < t->nr_cells; i++) {
 		const struct repro_cell *c = &t->cells[i];
-		bool first = !prev || strcmp(prev, c->workload);
 
-		grid_cell(&g, "%s", first ? c->workload : "");
-		prev = c->workload;
-		grid_cell(&g, "%u", c->vms);
+		cell_label(&g, t, i);
 		for (unsigned int a = 0; a < t->nr_attribution; a++)
 			gain_cell(&g, &c->attr[a], sd);
 		gain_cell(&g, &c->gain, sd);
@@ -148,7 +152,6 @@ static int attribution_table(FILE *f, const struct repro_table *t, bool sd)
 static int time_table(FILE *f, const struct repro_table *t)
 {
 	struct grid g;
-	const char *prev = NULL;
 
 	fprintf(f,
 		"\nWhere the %s vCPU time goes (%% of all vCPU time, mean over "
@@ -163,11 +166,8 @@ static int time_table(FILE *f, const struct repro_table *t)
 	grid_row_end(&g);
 	for (unsigned int i = 0; i < t->nr_cells; i++) {
 		const struct repro_cell *c = &t->cells[i];
-		bool first = !prev || strcmp(prev, c->workload);
 
-		grid_cell(&g, "%s", first ? c->workload : "");
-		prev = c->workload;
-		grid_cell(&g, "%u", c->vms);
+		cell_label(&g, t, i);
 		for (int k = 0; k < VT_NR; k++)
 			grid_cell(&g, "%.1f", c->time_pct[k]);
 		grid_row_end(&g);
