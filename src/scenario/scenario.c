@@ -257,7 +257,8 @@ static int get_freq(struct parser *ps, const char *key, const char *value,
 
 static const char host_keys[] =
 	"cpus, ghz, tick, hz, base_slice, llc, balance, exit_cost, "
-	"pause_cycles, machine_slice, noise, noise_run, noise_sleep";
+	"pause_cycles, machine_slice, vcpu_cgroups, noise, noise_run, "
+	"noise_sleep";
 
 static int host_key(struct parser *ps, const char *key, const char *value)
 {
@@ -306,6 +307,8 @@ static int host_key(struct parser *ps, const char *key, const char *value)
 		h->pause_cycles = (unsigned int)v;
 	} else if (!strcmp(key, "machine_slice")) {
 		ret = get_bool(ps, key, value, &h->machine_slice);
+	} else if (!strcmp(key, "vcpu_cgroups")) {
+		ret = get_bool(ps, key, value, &h->vcpu_cgroups);
 	} else if (!strcmp(key, "noise")) {
 		ret = get_uint(ps, key, value, 0, 65536, &v);
 		h->noise = (unsigned int)v;

@@ -16,6 +16,7 @@ void host_config_default(struct host_config *h)
 	h->exit_cost_ns = 1 * NSEC_PER_USEC;
 	h->pause_cycles = 40;
 	h->machine_slice = true;
+	h->vcpu_cgroups = false;
 	h->noise = 0;
 	h->noise_run_ns = 1 * NSEC_PER_MSEC;
 	h->noise_sleep_ns = 0;

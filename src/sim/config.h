@@ -28,6 +28,7 @@ struct host_config {
 	u64 exit_cost_ns; /* one VM exit + re-entry on the host */
 	unsigned int pause_cycles; /* cycles of one PAUSE in a spin loop */
 	bool machine_slice; /* VMs under one machine.slice cgroup */
+	bool vcpu_cgroups; /* each vCPU thread in a child cgroup of its VM's */
 	unsigned int noise; /* host CPU hog tasks (root cgroup) */
 	u64 noise_run_ns; /* a hog runs this long ... */
 	u64 noise_sleep_ns; /* ... then sleeps this long (0: never) */

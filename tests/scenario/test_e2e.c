@@ -495,6 +495,29 @@ static void test_pinned_vcpus_stay(void **state)
 	done(&r);
 }
 
+/* libvirt's layout (host vcpu_cgroups): each vCPU thread alone in a
+ * cgroup of its own. yield_task_fair forfeits only curr's own entity
+ * (MODEL.md 1), which is now alone in its group, so a vCPU that directed
+ * its yield elsewhere is no longer pushed back in its VM's queue. With PV
+ * spinlocks that vCPU is a queued waiter whose turn comes next, and the VM
+ * gets more done (seed 1: 36,678 -> 40,393 operations, +10%). The
+ * invariants hold with the deeper hierarchy. */
+static void test_vcpu_cgroups_keep_the_yielder(void **state)
+{
+	struct run flat, cg;
+
+	(void)state;
+	setup(&flat, 8, 16, 1, wl("spinlock"), "vanilla");
+	run(&flat, false);
+	setup(&cg, 8, 16, 1, wl("spinlock"), "vanilla");
+	cg.c.host.vcpu_cgroups = true;
+	run(&cg, true);
+	assert_true(cg.m.host.yield_successes > 0);
+	assert_true(cg.m.vms[0].ops > flat.m.vms[0].ops * 105 / 100);
+	done(&flat);
+	done(&cg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_guest_threads_all_progress),
 		cmocka_unit_test(test_host_noise_steals),
 		cmocka_unit_test(test_pinned_vcpus_stay),
+		cmocka_unit_test(test_vcpu_cgroups_keep_the_yielder),
 	};
 	return cmocka_run_group_tests_name("e2e", tests, NULL, NULL);
 }

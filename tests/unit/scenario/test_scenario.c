@@ -141,7 +141,7 @@ static void defaults(void **state)
 		    h.base_slice_ns == 700 * NSEC_PER_USEC &&
 		    h.balance_ns == 4 * NSEC_PER_MSEC &&
 		    h.exit_cost_ns == NSEC_PER_USEC && h.pause_cycles == 40 &&
-		    h.machine_slice && h.noise == 0 &&
+		    h.machine_slice && !h.vcpu_cgroups && h.noise == 0 &&
 		    h.noise_run_ns == NSEC_PER_MSEC && h.noise_sleep_ns == 0 &&
 		    h.llc_size == 0);
 	assert_int_equal(sc.cfg.nr_vms, 1);
@@ -181,6 +181,7 @@ static const char full[] =
 	"exit_cost = 1.5us\n"
 	"pause_cycles = 140\n"
 	"machine_slice = no\n"
+	"vcpu_cgroups = yes\n"
 	"noise = 2\n"
 	"noise_run = 2ms\n"
 	"noise_sleep = 8ms    # inline\n"
@@ -227,6 +228,7 @@ static void every_key(void **state)
 	assert_true(h->exit_cost_ns == 1500);
 	assert_int_equal(h->pause_cycles, 140);
 	assert_false(h->machine_slice);
+	assert_true(h->vcpu_cgroups);
 	assert_int_equal(h->noise, 2);
 	assert_true(h->noise_run_ns == 2 * NSEC_PER_MSEC);
 	assert_true(h->noise_sleep_ns == 8 * NSEC_PER_MSEC);

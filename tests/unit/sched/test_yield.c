@@ -68,6 +68,35 @@ static void test_no_forfeit_alone(void **state)
 	fx_fini(&f);
 }
 
+/* MODEL.md 1 forfeit acts on curr's own entity, at its own level. With
+ * libvirt's layout (host vcpu_cgroups) A and B each run alone in a cgroup
+ * of their own. A runs 0..0.1 ms; alone in its group's queue it is
+ * eligible and forfeits there: v = d = 0.35 ms, d = 0.35 + 0.7 = 1.05 ms.
+ * Its group's entity in the root queue, where A competes with B, keeps
+ * v = 0 and its wakeup request d = 0.7 ms: the yield does not reach it. */
+static void test_forfeit_stays_in_own_group(void **state)
+{
+	struct fx f;
+	struct task_group *ga, *gb;
+	struct rq *rq;
+
+	(void)state;
+	fx_init(&f, 1);
+	rq = cpu_rq(&f.s, 0);
+	ga = sched_create_group(&f.s, NULL, 1024, "vcpu0");
+	gb = sched_create_group(&f.s, NULL, 1024, "vcpu1");
+	fx_task(&f, 0, ga, 0, 0);
+	fx_task(&f, 1, gb, 0, 0);
+	assert_ptr_equal(schedule(rq, 0), &f.t[0]);
+	sched_update_clock(rq, US(100));
+	yield_task_fair(rq);
+	assert_int_equal(f.t[0].se.vruntime, US(350));
+	assert_int_equal(f.t[0].se.deadline, US(1050));
+	assert_int_equal(ga->se[0].vruntime, 0);
+	assert_int_equal(ga->se[0].deadline, US(700));
+	fx_fini(&f);
+}
+
 /* MODEL.md 1 forfeit: "clear buddies". A set as next buddy yields: the
  * buddy is gone. */
 static void test_forfeit_clears_buddies(void **state)
@@ -215,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_forfeit_when_eligible),
 		cmocka_unit_test(test_no_forfeit_when_ineligible),
 		cmocka_unit_test(test_no_forfeit_alone),
+		cmocka_unit_test(test_forfeit_stays_in_own_group),
 		cmocka_unit_test(test_forfeit_clears_buddies),
 		cmocka_unit_test(test_yield_to_esrch),
 		cmocka_unit_test(test_yield_to_running_target),
