@@ -145,9 +145,9 @@ static void vm_threads(struct sim *sim, struct vmsim *vm)
 
 /*
  * libvirt's layout: vCPU thread i of a VM runs alone in the cgroup
- * machine-qemu-N.scope/libvirt/vcpuI, at the default weight. The libvirt
- * level in between is left out: its only child here is the VM's vCPUs (no
- * emulator threads are modelled), and a lone entity is always picked.
+ * machine-qemu-N.scope/libvirt/vcpuI, at the default weight. The VM's
+ * cgroup stands for both the scope and its libvirt child: the scope has no
+ * other child, and a lone entity is always picked.
  */
 static struct task_group *vcpu_group(struct sim *sim, struct vmsim *vm,
 				     unsigned int i)
