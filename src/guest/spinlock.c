@@ -32,9 +32,14 @@ int queued_spin_unlock(struct qspinlock *l)
 int queued_spin_prev(const struct qspinlock *l, int me)
 {
 	const struct gfifo *q = &l->waiters;
+	unsigned int at = q->head, prev;
 
-	for (unsigned int i = 1; i < q->len; i++)
-		if (q->slot[(q->head + i) % q->cap] == me)
-			return q->slot[(q->head + i - 1) % q->cap];
+	for (unsigned int i = 1; i < q->len; i++) {
+		prev = at;
+		if (++at == q->cap)
+			at = 0;
+		if (q->slot[at] == me)
+			return q->slot[prev];
+	}
 	return -1;
 }

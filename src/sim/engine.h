@@ -114,6 +114,8 @@ struct vsim {
 	u64 seg_start;
 	u64 gen; /* current generation of its EV_VCPU events */
 	u64 ple_spin; /* ns spun since the last PLE exit or entry */
+	unsigned int ple_cycles; /* the PLE window ple_ns was computed for */
+	u64 ple_ns; /* that window in ns */
 	u64 run_start;
 	u64 slice_t[VT_NR]; /* this run slice, for the trace state */
 
@@ -174,7 +176,8 @@ struct sim {
 	u64 next_flow;
 	u64 pv_yields;
 	struct host_metrics base; /* host counters at the end of warm-up */
-	u64 ple_base_ns_x1000; /* ns per 1000 cycles, for PLE windows */
+	u64 pv_spin_ns; /* PV_SPIN_THRESHOLD spins of a PV waiter */
+	u64 pv_check_ns; /* PV_PREV_CHECK_SPINS spins */
 	int mask_words;
 	bool check;
 	const struct task **last_curr; /* [cpus], for the debug checks */

@@ -259,6 +259,10 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	}
 	sim->t0 = cfg->warmup_ns;
 	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
+	sim->pv_spin_ns = sim_cycles_to_ns(sim, (u64)PV_SPIN_THRESHOLD *
+						       hc->pause_cycles);
+	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
+							hc->pause_cycles);
 	sim->mask_words = (int)((hc->cpus + 63) / 64);
 
 	sched_params_default(&sp);

@@ -407,25 +407,28 @@ static bool halt(struct vsim *v, u64 now)
 	return true;
 }
 
+/* The vCPU's PLE window in ns, converted again only when it changed. */
+static u64 ple_window_ns(struct vsim *v)
+{
+	if (v->ple_cycles != v->kv->ple_window) {
+		v->ple_cycles = v->kv->ple_window;
+		v->ple_ns = sim_cycles_to_ns(vsim_sim(v), v->ple_cycles);
+	}
+	return v->ple_ns;
+}
+
 /* Spin until something changes, a PLE exit, or @limit ns more. */
 static void spin(struct vsim *v, u64 limit, u64 now)
 {
 	u64 len = limit;
 
 	if (knobs(v)->ple_gap) {
-		u64 window = sim_cycles_to_ns(vsim_sim(v), v->kv->ple_window);
+		u64 window = ple_window_ns(v);
 
 		len = min_t(u64, len,
 			    window > v->ple_spin ? window - v->ple_spin : 0);
 	}
 	seg_begin(v, SEG_SPIN, len, now);
-}
-
-static u64 spins_ns(const struct vsim *v, u64 spins)
-{
-	const struct sim *sim = vsim_sim(v);
-
-	return sim_cycles_to_ns(sim, spins * sim->cfg->host.pause_cycles);
 }
 
 /*
@@ -438,8 +441,8 @@ static u64 spins_ns(const struct vsim *v, u64 spins)
 static u64 pv_spin_budget(struct vsim *v)
 {
 	struct gthread *t = v->cur;
-	u64 th = spins_ns(v, PV_SPIN_THRESHOLD);
-	u64 check = spins_ns(v, PV_PREV_CHECK_SPINS);
+	const struct sim *sim = vsim_sim(v);
+	u64 th = sim->pv_spin_ns, check = sim->pv_check_ns;
 	int prev = queued_spin_prev(&v->vm->locks[t->wait_obj], t->idx);
 
 	if (t->spin_run >= th)
@@ -629,7 +632,7 @@ void vsim_event(struct vsim *v, u64 now)
 	case SEG_SPIN:
 		if (!knobs(v)->ple_gap)
 			break;
-		window = sim_cycles_to_ns(vsim_sim(v), v->kv->ple_window);
+		window = ple_window_ns(v);
 		if (v->ple_spin >= window)
 			ple_exit(v, now);
 		break;
