@@ -114,8 +114,6 @@ struct vsim {
 	u64 seg_start;
 	u64 gen; /* current generation of its EV_VCPU events */
 	u64 ple_spin; /* ns spun since the last PLE exit or entry */
-	unsigned int ple_cycles; /* the PLE window ple_ns was computed for */
-	u64 ple_ns; /* that window in ns */
 	u64 run_start;
 	u64 slice_t[VT_NR]; /* this run slice, for the trace state */
 

@@ -407,14 +407,10 @@ static bool halt(struct vsim *v, u64 now)
 	return true;
 }
 
-/* The vCPU's PLE window in ns, converted again only when it changed. */
-static u64 ple_window_ns(struct vsim *v)
+/* The vCPU's PLE window in ns. */
+static u64 ple_window_ns(const struct vsim *v)
 {
-	if (v->ple_cycles != v->kv->ple_window) {
-		v->ple_cycles = v->kv->ple_window;
-		v->ple_ns = sim_cycles_to_ns(vsim_sim(v), v->ple_cycles);
-	}
-	return v->ple_ns;
+	return sim_cycles_to_ns(vsim_sim(v), v->kv->ple_window);
 }
 
 /* Spin until something changes, a PLE exit, or @limit ns more. */
