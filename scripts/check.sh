@@ -231,7 +231,8 @@ tables() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 keys = {"workload", "vms", "baseline", "patched", "gain_pct",
-        "gain_stddev_pct", "published_pct"}
+        "gain_stddev_pct", "oracle", "oracle_pct", "oracle_stddev_pct",
+        "published_pct"}
 rows = d["rows"]
 assert len(rows) == 4, len(rows)  # 2 workloads x 2 VM counts
 for r in rows:
@@ -240,6 +241,10 @@ assert [(r["workload"], r["vms"]) for r in rows] == [
     ("compute", 2), ("compute", 3), ("spinlock", 2), ("spinlock", 3)]
 assert rows[0]["published_pct"] is None and rows[2]["published_pct"] == 10.0
 assert all(r["baseline"] > 0 and r["patched"] > 0 for r in rows)
+# the oracle's headroom is its throughput over the baseline's
+for r in rows:
+    assert r["oracle"] > 0
+    assert abs(100 * (r["oracle"] / r["baseline"] - 1) - r["oracle_pct"]) < 0.02, r
 # deboost, ipi-aware and both, per cell
 assert len(d["attribution"]) == 12, len(d["attribution"])
 # the baseline's vCPU time per cell: six buckets adding up to 100%

@@ -242,7 +242,9 @@ struct table_run {
 	const struct table_opts *o;
 	const struct scenario *sc;
 	const struct table_spec *t;
-	const char *names[2 + TABLE_MAX_ATTRIBUTION]; /* baseline, patched, ... */
+	/* baseline, patched, the attribution presets, then the oracle (the
+	 * baseline with oracle_yield) */
+	const char *names[3 + TABLE_MAX_ATTRIBUTION];
 	unsigned int nr_pol;
 	const u64 *seeds;
 	unsigned int nr_seeds;
@@ -338,6 +340,8 @@ static int report(struct table_run *r)
 			for (unsigned int a = 0; a < t->nr_attribution; a++)
 				cell_gain(r, i, 2 + a, &base, &c->attr_tput[a],
 					  &c->attr[a]);
+			cell_gain(r, i, r->nr_pol - 1, &base, &c->oracle_tput,
+				  &c->oracle);
 			cell_time(r, i, c->time_pct);
 		}
 	}
@@ -370,7 +374,7 @@ static int table_go(struct table_run *r)
 	const struct scenario *sc = r->sc;
 	const struct table_spec *t = r->t;
 	unsigned int nr_cells = t->nr_wl * t->nr_vms;
-	struct policy pol[2 + TABLE_MAX_ATTRIBUTION];
+	struct policy pol[3 + TABLE_MAX_ATTRIBUTION];
 	__free(free) struct vm_config *vms = calloc(nr_cells, sizeof(*vms));
 	char err[512];
 	int ret;
@@ -379,13 +383,16 @@ static int table_go(struct table_run *r)
 		fprintf(stderr, "%s: out of memory\n", o->cmd);
 		return 1;
 	}
-	for (unsigned int p = 0; p < r->nr_pol; p++) {
+	for (unsigned int p = 0; p + 1 < r->nr_pol; p++) {
 		if (runner_policy(sc, r->names[p], &pol[p], err, sizeof(err))) {
 			fprintf(stderr, "%s: %s: policy %s: %s\n", o->cmd,
 				sc->path, r->names[p], err);
 			return EXIT_USAGE;
 		}
 	}
+	/* the bound: the baseline, yielding to whom each spinner awaits */
+	pol[r->nr_pol - 1] = pol[0];
+	pol[r->nr_pol - 1].kvm.oracle_yield = true;
 	/* The template, with each cell's workload (defaults) and count. */
 	for (unsigned int w = 0; w < t->nr_wl; w++) {
 		for (unsigned int v = 0; v < t->nr_vms; v++) {
@@ -471,6 +478,7 @@ static int table_main(struct table_opts *o)
 	r.names[r.nr_pol++] = sc.table->patched;
 	for (unsigned int a = 0; a < sc.table->nr_attribution; a++)
 		r.names[r.nr_pol++] = sc.table->attribution[a];
+	r.names[r.nr_pol++] = "oracle";
 	if (o->has_seed) {
 		r.seeds = &o->seed;
 		r.nr_seeds = 1;

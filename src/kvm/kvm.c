@@ -47,6 +47,7 @@ static void kvm_vcpu_init(struct kvm *kvm, struct kvm_vcpu *vcpu, int i,
 	vcpu->ple_window = kvm->knobs->ple_window;
 	vcpu->ipi.last_ipi_receiver = -1;
 	vcpu->ipi.ipi_sender = -1;
+	vcpu->yielded_to = -1;
 }
 
 /* models kvm_create_vm() + kvm_vm_ioctl_create_vcpu() in virt/kvm/kvm_main.c */

@@ -39,6 +39,9 @@ struct kvm_knobs {
 	bool pv_tlb_flush; /* KVM_FEATURE_PV_TLB_FLUSH */
 	bool pv_sched_yield; /* KVM_FEATURE_PV_SCHED_YIELD */
 	bool pv_unhalt; /* KVM_FEATURE_PV_UNHALT: PV spinlocks (wait/kick) */
+	/* the bound, not a kernel policy (MODEL.md 7): directed yields go
+	 * straight to the vCPU the yielder actually waits for */
+	bool oracle_yield;
 };
 
 void kvm_knobs_default(struct kvm_knobs *k);
@@ -65,6 +68,7 @@ struct kvm_vcpu_stat {
 	u64 preemption_other; /* preempted off an instruction boundary */
 	u64 tlb_flush_on_entry;
 	u64 halt_wakeup; /* kvm_vcpu_wake_up() woke a blocking vCPU */
+	u64 oracle_yields; /* directed yields the oracle chose and made */
 };
 
 struct kvm;
@@ -96,8 +100,16 @@ struct kvm_vcpu {
 	u8 st_preempted; /* guest steal-time area preempted byte */
 	bool req_steal_update; /* KVM_REQ_STEAL_UPDATE pending */
 	struct kvm_ipi_ctx ipi;
+	int yielded_to; /* target of the last successful directed yield */
 	struct kvm_vcpu_stat stat;
 };
+
+/*
+ * What no kernel knows and only an engine can tell, for the oracle policy:
+ * the index of the vCPU that @me, spinning, actually waits for (the lock
+ * owner's, the unanswered IPI receiver's), or -1 if none stands in its way.
+ */
+typedef int (*kvm_awaited_fn)(const struct kvm_vcpu *me, void *ctx);
 
 struct kvm {
 	struct sched *sched;
@@ -105,6 +117,8 @@ struct kvm {
 	int nr_vcpus; /* online_vcpus */
 	struct kvm_vcpu *vcpus; /* [nr_vcpus] */
 	int last_boosted_vcpu;
+	kvm_awaited_fn awaited; /* set by the engine; NULL: no oracle */
+	void *awaited_ctx;
 };
 
 /* A VM of @nr vCPUs whose threads are @tasks[i] (already sched_task_init'd). */
@@ -155,6 +169,12 @@ void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now);
 bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
 /* yield_to() @target's task from @me's: > 0 yielded, 0 not, -ESRCH. */
 int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now);
+/*
+ * The oracle (oracle_yield): yield to the vCPU kvm->awaited names for @me
+ * when it is runnable and not running. True if it yielded; false leaves
+ * the choice to the kernel's own rule.
+ */
+bool kvm_oracle_yield(struct kvm_vcpu *me, u64 now);
 
 /* --- IPIs and EOI, ipi.c --- */
 enum apic_dest_shorthand {

@@ -42,9 +42,35 @@ int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now)
 		return 0;
 	me->stat.directed_yield_attempted++;
 	ret = yield_to(s, me->task, target->task, true, now);
-	if (ret > 0)
+	if (ret > 0) {
 		me->stat.directed_yield_successful++;
+		me->yielded_to = target->vcpu_idx;
+	}
 	return ret;
+}
+
+/*
+ * The oracle (MODEL.md 7), no kernel function: the engine names the vCPU
+ * @me waits for; a runnable vCPU that is not on a CPU gets the yield.
+ */
+bool kvm_oracle_yield(struct kvm_vcpu *me, u64 now)
+{
+	struct kvm *kvm = me->kvm;
+	struct kvm_vcpu *target;
+	struct task *t;
+
+	if (!kvm->awaited || !kvm->sched)
+		return false;
+	target = kvm_get_vcpu(kvm, kvm->awaited(me, kvm->awaited_ctx));
+	if (!target || target == me || !target->task)
+		return false;
+	t = target->task;
+	if (t->state != TASK_RUNNING || task_on_cpu(task_rq(kvm->sched, t), t))
+		return false;
+	if (kvm_vcpu_yield_to(me, target, now) <= 0)
+		return false;
+	me->stat.oracle_yields++;
+	return true;
 }
 
 /* The baseline skip rule for a preempted vCPU, kept as upstream has it. */
@@ -152,12 +178,14 @@ void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now)
 
 	me->spin_loop.in_spin_loop = true;
 
+	if (kvm->knobs->oracle_yield && kvm_oracle_yield(me, now))
+		goto out;
 	res = spin_round(me, yield_to_kernel_mode, SPIN_ROUND_STRICT, &tries,
 			 now);
 	if (res == SPIN_NONE && kvm->knobs->enable_relaxed_boost)
 		spin_round(me, yield_to_kernel_mode, SPIN_ROUND_RELAXED, &tries,
 			   now);
-
+out:
 	me->spin_loop.in_spin_loop = false;
 	/* not eligible in the next spin loop until looked at once */
 	me->spin_loop.dy_eligible = false;

@@ -83,6 +83,9 @@ bool kvm_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now)
 	/* kvm_vcpu_yield_to() counts the attempts that reach the scheduler */
 	if (single_task_running(vcpu))
 		goto no_yield;
+	/* the oracle yields to whom the caller really waits for */
+	if (vcpu->kvm->knobs->oracle_yield && kvm_oracle_yield(vcpu, now))
+		return true;
 	target = kvm_get_vcpu_by_id(vcpu->kvm, apicid);
 	if (!target || !target->ready)
 		goto no_yield;

@@ -15,6 +15,7 @@ const struct host_counter_desc host_counters[] = {
 	HC(on_spin_calls, "kvm_vcpu_on_spin calls"),
 	HC(yield_attempts, "yield_to attempts"),
 	HC(yield_successes, "yield_to successes"),
+	HC(oracle_yields, "oracle yields"),
 	HC(deboosts, "deboosts applied"),
 	HC(lag_credits, "lag credits"),
 	HC(ipis_sent, "IPIs sent"),

@@ -2,8 +2,9 @@
 /*
  * The reproduction table (`oversub table`, plain `oversub`): per workload
  * and VM count the throughput of all VMs together under a baseline and a
- * patched policy, the gain with its spread over seeds and the published
- * gain beside it; then the attribution of each gain to the mechanisms
+ * patched policy, the gain with its spread over seeds, the oracle's
+ * headroom (the bound of any directed yield) and the published gain beside
+ * it; then the attribution of each gain to the mechanisms
  * alone; then where the baseline's vCPU time goes (its spin and IPI-wait
  * time bounds what directed yield can win back). Text, JSON and a gnuplot
  * script for the chart. Plain numbers in, nothing here runs the simulator.
@@ -36,6 +37,11 @@ struct repro_cell {
 	/* [nr_attribution]: each attribution policy over the baseline */
 	double attr_tput[REPRO_MAX_ATTRIBUTION];
 	struct repro_gain attr[REPRO_MAX_ATTRIBUTION];
+	/* the oracle (the baseline yielding straight to the vCPU each
+	 * spinner awaits) over the baseline: what any directed yield could
+	 * win at most */
+	double oracle_tput;
+	struct repro_gain oracle;
 	/* the baseline's vCPU time by bucket, % of all its vCPUs' time,
 	 * mean over seeds */
 	double time_pct[VT_NR];
@@ -67,7 +73,8 @@ void repro_gain_compute(const double *base, const double *x, unsigned int n,
 int report_repro_text(FILE *f, const struct repro_table *t);
 /*
  * {"rows": [{"workload", "vms", "baseline", "patched", "gain_pct",
- * "gain_stddev_pct", "published_pct"}], "attribution": [{"workload",
+ * "gain_stddev_pct", "oracle", "oracle_pct", "oracle_stddev_pct",
+ * "published_pct"}], "attribution": [{"workload",
  * "vms", "mechanism", "policy", "throughput", "gain_pct",
  * "gain_stddev_pct"}], "baseline_time": [{"workload", "vms", "work_pct",
  * "spin_pct", "ipi_wait_pct", "halted_pct", "steal_pct", "exit_pct"}],

@@ -105,6 +105,10 @@ const struct knob policy_knobs[] = {
 	       "IPI to a preempted vCPU is followed by a directed yield"),
 	KNOB_B("pv_unhalt", kvm.pv_unhalt, GUEST_KVM_C,
 	       "PV spinlocks: waiters halt, unlocker kicks (KICK_CPU)"),
+	/* the bound, no kernel knob */
+	KNOB_B("oracle_yield", kvm.oracle_yield,
+	       "oversub, MODEL.md 7 (no kernel has it)",
+	       "directed yields go to the vCPU actually waited for"),
 };
 const size_t policy_nr_knobs = ARRAY_SIZE(policy_knobs);
 
@@ -149,6 +153,11 @@ static void preset_series_v2(struct policy *p)
 	p->kvm.enable_relaxed_boost = true;
 }
 
+static void preset_oracle(struct policy *p)
+{
+	p->kvm.oracle_yield = true;
+}
+
 static void preset_series_v3(struct policy *p)
 {
 	preset_lagcredit(p);
@@ -170,6 +179,10 @@ const struct policy_preset_desc policy_presets[] = {
 	{ "series-v3",
 	  "v3 series: lag credit + IPI-aware yield + relaxed boost",
 	  preset_series_v3 },
+	{ "oracle",
+	  "the bound: vanilla, yielding straight to the vCPU actually "
+	  "waited for",
+	  preset_oracle },
 };
 const size_t policy_nr_presets = ARRAY_SIZE(policy_presets);
 

@@ -219,6 +219,9 @@ bool gsched_preempt(struct vsim *v, u64 now);
 /* Is thread @t on a CPU in the guest's view (task_struct::on_cpu)? */
 bool gsched_on_cpu(const struct gthread *t);
 
+/* oracle.c: kvm_awaited_fn of a VM (@ctx: its struct vmsim) */
+int sim_awaited_vcpu(const struct kvm_vcpu *me, void *ctx);
+
 /* Record, for the trace, a flow that ends where @to next runs. */
 void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 		  u64 now);

@@ -41,6 +41,7 @@ struct host_metrics {
 	u64 on_spin_calls;
 	u64 yield_attempts; /* kvm_vcpu_yield_to calls */
 	u64 yield_successes;
+	u64 oracle_yields; /* of those, chosen by the oracle */
 	u64 deboosts;
 	u64 lag_credits;
 	u64 ipis_sent;

@@ -211,6 +211,8 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 			 vm->tasks);
 	if (ret)
 		return fail(sim, ret, "cannot create the VM");
+	vm->kvm.awaited = sim_awaited_vcpu;
+	vm->kvm.awaited_ctx = vm;
 	for (unsigned int i = 0; i < vm->nr; i++) {
 		struct vsim *v = &vm->v[i];
 
@@ -368,6 +370,7 @@ void sim_host_counters(const struct sim *sim, struct host_metrics *h)
 			h->on_spin_calls += st->on_spin_calls;
 			h->yield_attempts += st->directed_yield_attempted;
 			h->yield_successes += st->directed_yield_successful;
+			h->oracle_yields += st->oracle_yields;
 			h->ipis_sent += st->ipis_sent;
 			h->ipis_tracked += st->ipis_tracked;
 			h->kicks += st->kicks;
@@ -398,6 +401,7 @@ int sim_collect(struct sim *sim, struct sim_metrics *out)
 	SUB(on_spin_calls);
 	SUB(yield_attempts);
 	SUB(yield_successes);
+	SUB(oracle_yields);
 	SUB(deboosts);
 	SUB(lag_credits);
 	SUB(ipis_sent);

@@ -601,15 +601,13 @@ static void vsim_run(struct vsim *v, u64 now)
 /* A PAUSE-loop exit: handle_pause() may yield this CPU to another vCPU. */
 static void ple_exit(struct vsim *v, u64 now)
 {
-	struct kvm *kvm = v->kv->kvm;
 	u64 before = v->kv->stat.directed_yield_successful;
 
 	v->ple_spin = 0;
 	v->exit_left += exit_cost(v);
 	handle_pause(v->kv, now);
 	if (v->kv->stat.directed_yield_successful != before)
-		vsim_flow_to(v, &v->vm->v[kvm->last_boosted_vcpu], FLOW_YIELD,
-			     now);
+		vsim_flow_to(v, &v->vm->v[v->kv->yielded_to], FLOW_YIELD, now);
 }
 
 void vsim_event(struct vsim *v, u64 now)

@@ -34,6 +34,8 @@ static const struct repro_cell cells[] = {
 		.published = 14.4,
 		.attr_tput = { 1100.0 },
 		.attr = { { 10.0, 0.5 } },
+		.oracle_tput = 1300.04,
+		.oracle = { 29.996, 2.5 },
 		.time_pct = { 35.84, 4.6, 0.04, 54.26, 1.0, 4.26 },
 	},
 	{
@@ -45,6 +47,8 @@ static const struct repro_cell cells[] = {
 		.has_published = false,
 		.attr_tput = { 899.95 },
 		.attr = { { -0.00001, 0.0 } },
+		.oracle_tput = 950.0,
+		.oracle = { 5.5555, 0.1 },
 		.time_pct = { 25, 0, 0, 25, 50, 0 },
 	},
 };
@@ -112,10 +116,16 @@ static void text_tables(void **state)
 		"measured per run after 0.200 s warm-up\n"
 		"\n"
 		"Throughput of all VMs (ops/s, mean over seeds) and the gain "
-		"of series-v2 over vanilla (%; sd: of the per-seed gains)\n"
-		"  workload  VMs  vanilla  series-v2  gain %   sd  published %\n"
-		"  dbench      2   1000.0     1144.0   +14.4  1.2        +14.4\n"
-		"              3    900.0      890.0    -1.1  0.0            -\n"
+		"of series-v2 over vanilla (%; sd: of the per-seed gains);\n"
+		"oracle headroom: the gain of vanilla yielding straight to the "
+		"vCPU each spinner awaits, the most any directed yield can "
+		"win\n"
+		"  workload  VMs  vanilla  series-v2  gain %   sd  "
+		"oracle headroom %   sd  published %\n"
+		"  dbench      2   1000.0     1144.0   +14.4  1.2  "
+		"            +30.0  2.5        +14.4\n"
+		"              3    900.0      890.0    -1.1  0.0  "
+		"             +5.6  0.1            -\n"
 		"\n"
 		"Attribution: gain over vanilla of each mechanism alone and "
 		"of both (series-v2) (%; sd of the per-seed gains)\n"
@@ -150,9 +160,14 @@ static void text_one_seed_no_attribution(void **state)
 		"measured per run after 0.200 s warm-up\n"
 		"\n"
 		"Throughput of all VMs (ops/s, mean over seeds) and the gain "
-		"of series-v2 over vanilla (%)\n"
-		"  workload  VMs  vanilla  series-v2  gain %  published %\n"
-		"  dbench      2   1000.0     1144.0   +14.4        +14.4\n"
+		"of series-v2 over vanilla (%);\n"
+		"oracle headroom: the gain of vanilla yielding straight to the "
+		"vCPU each spinner awaits, the most any directed yield can "
+		"win\n"
+		"  workload  VMs  vanilla  series-v2  gain %  "
+		"oracle headroom %  published %\n"
+		"  dbench      2   1000.0     1144.0   +14.4  "
+		"            +30.0        +14.4\n"
 		"\n"
 		"Where the vanilla vCPU time goes (% of all vCPU time, mean "
 		"over seeds): spin and ipi-wait bound what directed yield can "
@@ -184,7 +199,7 @@ static void json_object_rows(void **state)
 	rows = json_object_get(j, "rows");
 	assert_int_equal(json_array_size(rows), 2);
 	r = json_array_get(rows, 0);
-	assert_int_equal(json_object_size(r), 7);
+	assert_int_equal(json_object_size(r), 10);
 	assert_string_equal(json_string_value(json_object_get(r, "workload")),
 			    "dbench");
 	assert_int_equal(json_integer_value(json_object_get(r, "vms")), 2);
@@ -200,7 +215,17 @@ static void json_object_rows(void **state)
 		1e-9);
 	assert_float_equal(json_real_value(json_object_get(r, "published_pct")),
 			   14.4, 1e-9);
+	/* the oracle's throughput and headroom, rounded the same way */
+	assert_float_equal(json_real_value(json_object_get(r, "oracle")),
+			   1300.0, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(r, "oracle_pct")),
+			   30.0, 1e-9);
+	assert_float_equal(
+		json_real_value(json_object_get(r, "oracle_stddev_pct")), 2.5,
+		1e-9);
 	r = json_array_get(rows, 1);
+	assert_float_equal(json_real_value(json_object_get(r, "oracle_pct")),
+			   5.56, 1e-9);
 	assert_true(json_is_null(json_object_get(r, "published_pct")));
 	/* attribution: each mechanism, then both, per cell */
 	attr = json_object_get(j, "attribution");
@@ -220,6 +245,9 @@ static void json_object_rows(void **state)
 	assert_non_null(strstr(s, "      \"baseline\": 1000.0,\n"
 				  "      \"gain_pct\": 14.4,\n"
 				  "      \"gain_stddev_pct\": 1.23,\n"
+				  "      \"oracle\": 1300.0,\n"
+				  "      \"oracle_pct\": 30.0,\n"
+				  "      \"oracle_stddev_pct\": 2.5,\n"
 				  "      \"patched\": 1144.0,\n"
 				  "      \"published_pct\": 14.4,\n"
 				  "      \"vms\": 2,\n"
@@ -286,10 +314,14 @@ static void gnuplot_script(void **state)
 	s = script(&table, "out/it's.svg");
 	assert_non_null(strstr(s, "set terminal svg "));
 	assert_non_null(strstr(s, "set output 'out/it''s.svg'\n"));
-	assert_non_null(strstr(s, "\"dbench 2\" 14.3960 1.2345 14.4000 0\n"
-				  "\"dbench 3\" -1.1110 0.0040 ? ?\n"
+	assert_non_null(strstr(s, "\"dbench 2\" 14.3960 1.2345 29.9960 2.5000 "
+				  "14.4000 0\n"
+				  "\"dbench 3\" -1.1110 0.0040 5.5555 0.1000 ? ?\n"
 				  "EOD\n"));
+	/* reproduced, the oracle's bound, published */
 	assert_non_null(strstr(s, "plot $gains using 2:3:xtic(1)"));
+	assert_non_null(strstr(s, "$gains using 4:5 title 'oracle"));
+	assert_non_null(strstr(s, "$gains using 6:7 title 'published'"));
 	free(s);
 	s = script(&table, "x.png");
 	assert_non_null(strstr(s, "pngcairo"));

@@ -150,6 +150,16 @@ static void preset_series_v3(void **state)
 	assert_true(p.sched.vcpu_lag_credit_enabled);
 }
 
+/* oracle = vanilla + oracle_yield, the bound of MODEL.md 7: nothing of
+ * the series. */
+static void preset_oracle(void **state)
+{
+	static const char *const on[] = { "oracle_yield", NULL };
+
+	(void)state;
+	check_preset("oracle", on);
+}
+
 /* A preset starts from vanilla, whatever the struct held before; an
  * unknown preset is -ENOENT and leaves the struct alone. */
 static void preset_resets_and_unknown(void **state)
@@ -167,7 +177,7 @@ static void preset_resets_and_unknown(void **state)
 	assert_int_equal(policy_preset(&p, "full"), -ENOENT);
 	assert_int_equal(policy_preset(&p, ""), -ENOENT);
 	assert_memory_equal(&p, &q, sizeof(p));
-	assert_int_equal(policy_nr_presets, 6);
+	assert_int_equal(policy_nr_presets, 7);
 }
 
 static void set_ok(struct policy *p, const char *name, const char *value)
@@ -332,13 +342,13 @@ static void knob_names(void **state)
 }
 
 /*
- * Every field of struct sched_features (13) and struct kvm_knobs (15) is a
- * knob: 28 knobs, unique names and offsets, each with where and meaning.
+ * Every field of struct sched_features (13) and struct kvm_knobs (16) is a
+ * knob: 29 knobs, unique names and offsets, each with where and meaning.
  */
 static void knob_table_complete(void **state)
 {
 	(void)state;
-	assert_int_equal(policy_nr_knobs, 28);
+	assert_int_equal(policy_nr_knobs, 29);
 	for (size_t i = 0; i < policy_nr_knobs; i++) {
 		const struct knob *k = &policy_knobs[i];
 
@@ -478,6 +488,7 @@ int main(void)
 		cmocka_unit_test(preset_ipi_aware),
 		cmocka_unit_test(preset_series_v2),
 		cmocka_unit_test(preset_series_v3),
+		cmocka_unit_test(preset_oracle),
 		cmocka_unit_test(preset_resets_and_unknown),
 		cmocka_unit_test(set_knob_duration_units),
 		cmocka_unit_test(set_knob_rejects_bad_durations),

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The oracle's knowledge (MODEL.md 7): whom a spinning vCPU actually
+ * waits for. No kernel can know it (the host does not see guest locks);
+ * the engine does, and the oracle policy (kvm_knobs::oracle_yield) uses it
+ * to yield straight there, which bounds what any directed-yield heuristic
+ * can win.
+ *
+ * A waiting thread waits for a chain of threads: a queued spinlock waiter
+ * for the owner and then every waiter queued ahead of it; a mutex spinner
+ * for the owner; an IPI sender for every receiver whose handler has not
+ * run. The first of them that is not making progress stands in the way:
+ * if it is current on a vCPU that is off its host CPU, that vCPU is the
+ * answer; if its vCPU runs but the thread waits itself, its own chain is
+ * followed (up to ORACLE_DEPTH links); if it is not current on any vCPU
+ * (asleep, or queued in the guest), nothing a host yield can do helps.
+ */
+#include "sim/engine.h"
+
+#define ORACLE_DEPTH 8
+#define AWAIT_NONE (-1) /* nobody in the way, or nothing to yield to */
+
+static int awaited_thread(const struct gthread *t, int depth);
+
+/* Where a waiter on @x must yield: @x's vCPU if @x is current there and
+ * the vCPU is off its CPU; @x's own chain if it runs and waits. */
+static int blocker(const struct gthread *x, int depth)
+{
+	const struct vsim *v = gthread_vcpu(x);
+
+	if (v->cur != x)
+		return AWAIT_NONE;
+	if (v->cpu < 0)
+		return v->idx;
+	return awaited_thread(x, depth + 1);
+}
+
+/* The owner of @l, then each waiter queued ahead of @me. */
+static int awaited_spinlock(const struct vmsim *vm, const struct qspinlock *l,
+			    int me, int depth)
+{
+	const struct gfifo *q = &l->waiters;
+	int r;
+
+	if (l->owner >= 0) {
+		r = blocker(&vm->threads[l->owner], depth);
+		if (r != AWAIT_NONE)
+			return r;
+	}
+	for (unsigned int i = 0; i < q->len; i++) {
+		int w = q->slot[(q->head + i) % q->cap];
+
+		if (w == me)
+			break;
+		r = blocker(&vm->threads[w], depth);
+		if (r != AWAIT_NONE)
+			return r;
+	}
+	return AWAIT_NONE;
+}
+
+/* Does vCPU @w still owe a call-function or TLB handler to vCPU @from? */
+static bool owes_handler(const struct vsim *w, int from)
+{
+	if (w->in_handler && w->handling.from == from &&
+	    (w->handling.kind == IRQ_CALL_FUNC || w->handling.kind == IRQ_TLB))
+		return true;
+	for (unsigned int i = 0; i < w->irq_len; i++) {
+		const struct girq *q = &w->irq[(w->irq_head + i) % w->irq_cap];
+
+		if (q->from == from &&
+		    (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB))
+			return true;
+	}
+	return false;
+}
+
+/* The receivers of @v's IPIs whose handlers have not run. */
+static int awaited_ipi(const struct vsim *v, int depth)
+{
+	const struct vmsim *vm = v->vm;
+	int r;
+
+	for (unsigned int i = 0; i < vm->nr; i++) {
+		const struct vsim *w = &vm->v[i];
+
+		if (w == v || !owes_handler(w, v->idx))
+			continue;
+		if (w->cpu < 0)
+			return w->idx;
+		if (w->cur) {
+			r = awaited_thread(w->cur, depth + 1);
+			if (r != AWAIT_NONE)
+				return r;
+		}
+	}
+	return AWAIT_NONE;
+}
+
+/* The vCPU index thread @t, if it waits, should have the CPU yielded to. */
+static int awaited_thread(const struct gthread *t, int depth)
+{
+	const struct vmsim *vm = t->vm;
+
+	if (depth > ORACLE_DEPTH)
+		return AWAIT_NONE;
+	switch (t->ts) {
+	case TS_SPIN_LOCK:
+	case TS_PV_WAIT:
+		return awaited_spinlock(vm, &vm->locks[t->wait_obj], t->idx,
+					depth);
+	case TS_MUTEX_SPIN:
+		if (vm->mutexes[t->wait_obj].owner < 0)
+			return AWAIT_NONE;
+		return blocker(&vm->threads[vm->mutexes[t->wait_obj].owner],
+			       depth);
+	case TS_IPI_WAIT:
+		return awaited_ipi(gthread_vcpu(t), depth);
+	case TS_OP:
+	case TS_SLEEP:
+		break;
+	}
+	return AWAIT_NONE;
+}
+
+int sim_awaited_vcpu(const struct kvm_vcpu *me, void *ctx)
+{
+	const struct vmsim *vm = ctx;
+	const struct vsim *v = &vm->v[me->vcpu_idx];
+
+	if (!v->cur)
+		return AWAIT_NONE;
+	return awaited_thread(v->cur, 0);
+}
