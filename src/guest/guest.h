@@ -85,4 +85,17 @@ bool barrier_arrive(struct gbarrier *b, int me);
  */
 int flush_tlb_multi(struct kvm *kvm, const int *targets, int n, int *ipi);
 
+/* --- call-function IPIs, smp.c --- */
+/*
+ * models kvm_smp_send_call_func_ipi() in arch/x86/kernel/kvm.c, the
+ * smp_ops.send_call_func_ipi hook of a guest with PV sched yield: after a
+ * call-function IPI to the @n vCPUs of @mask (a multi-target send; a
+ * single target goes through send_call_func_single_ipi, which is not
+ * hooked), the first target whose guest CPU is not idle (@busy[i]) and
+ * whose vCPU the guest sees preempted is the one to yield to. Returns its
+ * index in @mask, or -1: no hypercall.
+ */
+int kvm_smp_call_func_yield_target(const struct kvm *kvm, const int *mask,
+				   const bool *busy, int n);
+
 #endif

@@ -7,10 +7,19 @@
 
 #include "kvm/kvm.h"
 
-static bool ipi_tracking_active(const struct kvm *kvm)
+/* Does KVM see the ICR write of a unicast IPI? Not with IPIv. */
+static bool ipi_track_send(const struct kvm *kvm)
 {
-	/* with IPI virtualization KVM sees neither the ICR write nor the EOI */
-	return kvm->knobs->ipi_tracking_enabled && !kvm->knobs->apicv;
+	return kvm->knobs->ipi_tracking_enabled &&
+	       !kvm_ipiv_active(kvm->knobs);
+}
+
+/* Does KVM see the EOI of an IPI? Not with APICv: edge-triggered
+ * vectors are not in the EOI-exit bitmap, the EOI never exits. */
+static bool ipi_track_eoi(const struct kvm *kvm)
+{
+	return kvm->knobs->ipi_tracking_enabled &&
+	       !kvm_apicv_active(kvm->knobs);
 }
 
 /*
@@ -33,7 +42,7 @@ void kvm_apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
 	 * it is posted */
 	if (dm == APIC_DM_FIXED) {
 		vcpu->pending_interrupts++;
-		if (!vcpu->kvm->knobs->apicv)
+		if (!kvm_apicv_active(vcpu->kvm->knobs))
 			vcpu->req_event = true;
 	}
 	/* kvm_vcpu_kick(): a halted receiver is woken, which sets ready */
@@ -41,9 +50,11 @@ void kvm_apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
 }
 
 /* The series' record of a unicast IPI, on both ends. */
-static void kvm_ipi_track(struct kvm_vcpu *src, struct kvm_vcpu *dst, u64 now)
+static void kvm_ipi_track(struct kvm_vcpu *src, struct kvm_vcpu *dst,
+			  u8 vector, u64 now)
 {
 	src->ipi.last_ipi_receiver = dst->vcpu_idx;
+	src->ipi.last_ipi_vector = vector;
 	src->ipi.pending_ipi = true;
 	src->ipi.last_ipi_time_ns = now;
 	dst->ipi.ipi_sender = src->vcpu_idx;
@@ -66,7 +77,7 @@ static bool dest_seen_before(const int *dest, int i)
  */
 int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 			     enum apic_dest_shorthand sh, const int *dest,
-			     int n, u64 now)
+			     int n, u8 vector, u64 now)
 {
 	struct kvm *kvm;
 	struct kvm_vcpu *only = NULL;
@@ -115,14 +126,14 @@ int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 		src->stat.ipis_sent++;
 
 	/* only a fixed, no-shorthand IPI to exactly one other vCPU counts */
-	if (ipi_tracking_active(kvm) && dm == APIC_DM_FIXED &&
+	if (ipi_track_send(kvm) && dm == APIC_DM_FIXED &&
 	    sh == APIC_DEST_NOSHORT && delivered == 1 && only != src)
-		kvm_ipi_track(src, only, now);
+		kvm_ipi_track(src, only, vector, now);
 	return delivered;
 }
 
 /* models kvm_apic_eoi() / apic_set_eoi() in arch/x86/kvm/lapic.c */
-void kvm_apic_eoi(struct kvm_vcpu *vcpu, u64 now)
+void kvm_apic_eoi(struct kvm_vcpu *vcpu, u8 vector, u64 now)
 {
 	struct kvm *kvm = vcpu->kvm;
 	struct kvm_vcpu *sender;
@@ -130,8 +141,14 @@ void kvm_apic_eoi(struct kvm_vcpu *vcpu, u64 now)
 
 	if (vcpu->pending_interrupts)
 		vcpu->pending_interrupts--;
-	if (!ipi_tracking_active(kvm))
+	if (!ipi_track_eoi(kvm))
 		return;
+	/* v3: only the EOI of the tracked IPI's vector ends it */
+	if (kvm->knobs->ipi_eoi_match_vector) {
+		sender = kvm_get_vcpu(kvm, vcpu->ipi.ipi_sender);
+		if (!sender || sender->ipi.last_ipi_vector != vector)
+			return;
+	}
 
 	/* stage 1: the receiver forgets its sender unconditionally */
 	sender_idx = vcpu->ipi.ipi_sender;

@@ -18,13 +18,22 @@ void kvm_knobs_default(struct kvm_knobs *k)
 	k->ple_window_grow = 2;
 	k->ple_window_shrink = 0;
 	k->ple_window_max = UINT_MAX;
+	k->cpu_relax_intercept = true; /* selected by arch/x86/kvm/Kconfig */
+	/* virt/kvm/kvm_main.c; KVM_HALT_POLL_NS_DEFAULT on x86 */
+	k->halt_poll_ns = 200 * NSEC_PER_USEC;
+	k->halt_poll_ns_grow = 2;
+	k->halt_poll_ns_grow_start = 10 * NSEC_PER_USEC;
+	k->halt_poll_ns_shrink = 2;
 	/* the series is off in the vanilla knob set; presets switch it on */
 	k->ipi_tracking_enabled = false;
 	k->ipi_window_ns = 50 * NSEC_PER_MSEC;
 	k->ipi_aware_yield = false;
 	k->ipi_strict_fallback = false;
 	k->enable_relaxed_boost = false;
-	k->apicv = false;
+	/* both module parameters default to on; the hardware decides
+	 * (IPIv: Sapphire Rapids and later) */
+	k->enable_apicv = true;
+	k->enable_ipiv = true;
 	k->pv_steal_time = true;
 	k->pv_tlb_flush = true;
 	k->pv_sched_yield = true;
@@ -42,8 +51,6 @@ static void kvm_vcpu_init(struct kvm *kvm, struct kvm_vcpu *vcpu, int i,
 		task->owner = vcpu;
 	/* a vCPU thread of the model lives inside KVM_RUN */
 	vcpu->wants_to_run = true;
-	/* most host preemptions interrupt the guest between instructions */
-	vcpu->at_instruction_boundary = true;
 	vcpu->ple_window = kvm->knobs->ple_window;
 	vcpu->ipi.last_ipi_receiver = -1;
 	vcpu->ipi.ipi_sender = -1;

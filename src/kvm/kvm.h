@@ -25,15 +25,35 @@ struct kvm_knobs {
 	unsigned int ple_window_grow;
 	unsigned int ple_window_shrink;
 	unsigned int ple_window_max;
+	/* halt polling, virt/kvm/kvm_main.c module parameters */
+	u64 halt_poll_ns; /* the most a halt polls (x86: 200 us); 0: off */
+	unsigned int halt_poll_ns_grow; /* x on a short halt (0: never) */
+	u64 halt_poll_ns_grow_start; /* the first window, and the least */
+	unsigned int halt_poll_ns_shrink; /* / on a long halt (0: to 0) */
+	/* CONFIG_HAVE_KVM_CPU_RELAX_INTERCEPT (x86, arm64, s390): a vCPU
+	 * itself in a spin loop is a directed-yield candidate only every
+	 * other time it is looked at; off: every candidate is eligible */
+	bool cpu_relax_intercept;
 	/* series, MODEL.md 4c */
 	bool ipi_tracking_enabled; /* record unicast IPIs */
 	u64 ipi_window_ns; /* recency window, 50 ms */
 	bool ipi_aware_yield; /* IPI-aware candidate priority */
-	bool ipi_strict_fallback; /* rule (3) requires preempted */
+	bool ipi_strict_fallback; /* rule (3) requires preempted (v2) */
 	bool enable_relaxed_boost; /* second, relaxed round */
-	/* hardware IPI virtualization (APICv/IPIv, AVIC): IPIs and EOIs are
-	 * delivered without exits, so KVM records nothing */
-	bool apicv;
+	/* v2 code: the relaxed round also runs after the first one ended on
+	 * yield_to() errors (its "yielded <= 0"), on the spent try budget */
+	bool relaxed_boost_on_error;
+	/* v3 code: an EOI clears the tracked IPI only for its vector */
+	bool ipi_eoi_match_vector;
+	/* vmx.c enable_apicv: APIC virtualization with posted interrupts;
+	 * EOIs of edge interrupts (IPIs, MSIs, the timer) are virtualised and
+	 * never exit, so the IPI tracker never sees them, and interrupts to a
+	 * running vCPU are posted without an exit */
+	bool enable_apicv;
+	/* vmx.c enable_ipiv (needs enable_apicv; Sapphire Rapids and later):
+	 * unicast fixed ICR writes do not exit either, so the IPI tracker
+	 * sees no IPI */
+	bool enable_ipiv;
 	/* guest PV features (CPUID KVM_FEATURE_*) */
 	bool pv_steal_time; /* KVM_FEATURE_STEAL_TIME: preempted hint */
 	bool pv_tlb_flush; /* KVM_FEATURE_PV_TLB_FLUSH */
@@ -46,9 +66,22 @@ struct kvm_knobs {
 
 void kvm_knobs_default(struct kvm_knobs *k);
 
+/* kvm_vcpu_apicv_active(): posted interrupts, virtualised EOI */
+static inline bool kvm_apicv_active(const struct kvm_knobs *k)
+{
+	return k->enable_apicv;
+}
+
+/* vmx_can_use_ipiv(): unicast ICR writes without an exit */
+static inline bool kvm_ipiv_active(const struct kvm_knobs *k)
+{
+	return k->enable_apicv && k->enable_ipiv;
+}
+
 /* Per-vCPU IPI context of the series (struct ipi_context). */
 struct kvm_ipi_ctx {
 	int last_ipi_receiver; /* -1: none */
+	u8 last_ipi_vector;
 	u64 last_ipi_time_ns;
 	bool pending_ipi; /* sender: IPI sent and not yet EOI'd */
 	int ipi_sender; /* receiver: who last IPI'd me, -1: none */
@@ -68,6 +101,10 @@ struct kvm_vcpu_stat {
 	u64 preemption_other; /* preempted off an instruction boundary */
 	u64 tlb_flush_on_entry;
 	u64 halt_wakeup; /* kvm_vcpu_wake_up() woke a blocking vCPU */
+	u64 halt_attempted_poll; /* halts that polled */
+	u64 halt_successful_poll; /* of those, woken without blocking */
+	u64 halt_poll_success_ns; /* time polled in successful polls */
+	u64 halt_poll_fail_ns; /* time polled before blocking anyway */
 	u64 oracle_yields; /* directed yields the oracle chose and made */
 };
 
@@ -97,6 +134,11 @@ struct kvm_vcpu {
 	unsigned int pending_interrupts; /* injected or posted, not yet EOI'd */
 	bool req_event; /* KVM_REQ_EVENT: delivered, not yet injected */
 	unsigned int ple_window;
+	/* kvm_vcpu_halt(): this vCPU's poll window, adapted at each halt */
+	u64 halt_poll_ns;
+	bool in_halt; /* between kvm_vcpu_halt_begin() and _end() */
+	bool halt_polls; /* this halt polls (do_halt_poll) */
+	u64 halt_start;
 	u8 st_preempted; /* guest steal-time area preempted byte */
 	bool req_steal_update; /* KVM_REQ_STEAL_UPDATE pending */
 	struct kvm_ipi_ctx ipi;
@@ -151,12 +193,46 @@ bool kvm_arch_dy_runnable(const struct kvm_vcpu *vcpu);
 bool kvm_arch_dy_has_pending_interrupt(const struct kvm_vcpu *vcpu);
 bool kvm_arch_vcpu_preempted_in_kernel(const struct kvm_vcpu *vcpu);
 /*
- * Guest entry (vcpu_run -> vcpu_enter_guest): ends a halt (clears blocking,
- * halted and pv_unhalted) and serves KVM_REQ_STEAL_UPDATE, i.e.
- * record_steal_time(), which kvm_arch_vcpu_load() requested. The engine
- * calls it each time the vCPU thread enters the guest.
+ * Guest entry (an iteration of vcpu_run -> vcpu_enter_guest): clears
+ * at_instruction_boundary, ends a spin loop a directed yield left open
+ * (kvm_vcpu_on_spin returns once yield_to's schedule() has), ends a halt
+ * (clears blocking, halted and pv_unhalted), injects pending interrupts
+ * and serves KVM_REQ_STEAL_UPDATE, i.e. record_steal_time(), which
+ * kvm_arch_vcpu_load() requested. The engine calls it at every VM entry:
+ * when the thread comes back to the guest after being scheduled in, and
+ * after each exit it handled.
  */
 void kvm_vcpu_enter_guest(struct kvm_vcpu *vcpu);
+/*
+ * The vCPU left the guest on an external interrupt (a host timer tick, a
+ * reschedule IPI, a kick): handle_external_interrupt_irqoff() sets
+ * at_instruction_boundary, so a preemption that follows is reported to
+ * the guest as preempted. Any other exit (PLE, HLT, hypercall, APIC
+ * access) leaves it clear.
+ */
+void kvm_vcpu_external_interrupt_exit(struct kvm_vcpu *vcpu);
+
+/* single_task_running() on the vCPU's CPU, as KVM checks it */
+bool kvm_vcpu_single_task_running(const struct kvm_vcpu *vcpu);
+
+/* --- halt polling, halt.c (virt/kvm/kvm_main.c kvm_vcpu_halt) --- */
+/*
+ * The vCPU halts at @now (HLT, or the guest's pv_wait): the halt is
+ * HALTED until the next entry. Returns how long it may poll before it
+ * blocks, 0 to block at once: its window, while its thread is alone on
+ * its CPU and no reschedule is due (kvm_vcpu_can_poll). The engine polls
+ * (host CPU time of that thread) until a wake event (an interrupt, a
+ * kick), the end of the window, or another task on the CPU, then calls
+ * kvm_vcpu_block() if it must block.
+ */
+u64 kvm_vcpu_halt_begin(struct kvm_vcpu *vcpu, u64 now);
+/*
+ * The halt ends at @now: polling stopped at @poll_end; @waited: the vCPU
+ * blocked (was scheduled out) in between. Counts the poll and adapts the
+ * window (grow after a short halt, shrink after a long one).
+ */
+void kvm_vcpu_halt_end(struct kvm_vcpu *vcpu, u64 poll_end, u64 now,
+		       bool waited);
 
 /* --- PLE, ple.c (arch/x86/kvm/vmx/vmx.c) --- */
 void grow_ple_window(struct kvm_vcpu *vcpu);
@@ -165,7 +241,13 @@ void shrink_ple_window(struct kvm_vcpu *vcpu);
 void handle_pause(struct kvm_vcpu *vcpu, u64 now);
 
 /* --- directed yield, on_spin.c --- */
+/*
+ * A successful yield leaves @me in its spin loop (in_spin_loop) while it
+ * is scheduled out; kvm_vcpu_spin_loop_end() closes it, called by
+ * kvm_vcpu_enter_guest() when @me runs again.
+ */
 void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now);
+void kvm_vcpu_spin_loop_end(struct kvm_vcpu *me);
 bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
 /* yield_to() @target's task from @me's: > 0 yielded, 0 not, -ESRCH. */
 int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now);
@@ -188,21 +270,30 @@ enum apic_delivery_mode {
 	APIC_DM_NMI,
 	APIC_DM_OTHER
 };
+/* The guest's vectors (arch/x86/include/asm/irq_vectors.h) the model uses;
+ * the tracker and the v3 EOI rule compare them. */
+#define LOCAL_TIMER_VECTOR 0xec
+#define CALL_FUNCTION_SINGLE_VECTOR 0xfb
+#define CALL_FUNCTION_VECTOR 0xfc
+#define RESCHEDULE_VECTOR 0xfd
+#define DEVICE_MSI_VECTOR 0x41 /* a virtio queue's MSI-X vector */
+
 /*
- * Deliver an IPI from @src to the vCPUs in @dest (indices, @n of them; used
- * only with APIC_DEST_NOSHORT). Returns the number of vCPUs it reached, or
- * -EINVAL (nothing delivered) for a bad mode, shorthand or index.
+ * Deliver IPI @vector from @src to the vCPUs in @dest (indices, @n of
+ * them; used only with APIC_DEST_NOSHORT). Returns the number of vCPUs it
+ * reached, or -EINVAL (nothing delivered) for a bad mode, shorthand or
+ * index.
  */
 int kvm_irq_delivery_to_apic(struct kvm_vcpu *src, enum apic_delivery_mode dm,
 			     enum apic_dest_shorthand sh, const int *dest,
-			     int n, u64 now);
+			     int n, u8 vector, u64 now);
 /* An interrupt accepted by @vcpu's local APIC (an IPI, a device's MSI, the
  * APIC timer): pending until EOI, KVM_REQ_EVENT without APICv, and a
  * halted vCPU is woken. */
 void kvm_apic_accept_irq(struct kvm_vcpu *vcpu, enum apic_delivery_mode dm,
 			 u64 now);
-/* The guest on @vcpu EOIs its oldest pending interrupt. */
-void kvm_apic_eoi(struct kvm_vcpu *vcpu, u64 now);
+/* The guest on @vcpu EOIs its oldest pending interrupt, of @vector. */
+void kvm_apic_eoi(struct kvm_vcpu *vcpu, u8 vector, u64 now);
 /* Is @cand a recent pending IPI receiver of @me? */
 bool kvm_vcpu_is_ipi_receiver(const struct kvm_vcpu *me,
 			      const struct kvm_vcpu *cand, u64 now);

@@ -25,6 +25,10 @@ bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu)
 {
 	bool eligible;
 
+	/* without CONFIG_HAVE_KVM_CPU_RELAX_INTERCEPT every vCPU is */
+	if (!vcpu->kvm->knobs->cpu_relax_intercept)
+		return true;
+
 	eligible = !vcpu->spin_loop.in_spin_loop || vcpu->spin_loop.dy_eligible;
 	/* a spinner is a candidate only every other time it is looked at */
 	if (vcpu->spin_loop.in_spin_loop)
@@ -179,13 +183,29 @@ void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now)
 	me->spin_loop.in_spin_loop = true;
 
 	if (kvm->knobs->oracle_yield && kvm_oracle_yield(me, now))
-		goto out;
+		return;
 	res = spin_round(me, yield_to_kernel_mode, SPIN_ROUND_STRICT, &tries,
 			 now);
-	if (res == SPIN_NONE && kvm->knobs->enable_relaxed_boost)
-		spin_round(me, yield_to_kernel_mode, SPIN_ROUND_RELAXED, &tries,
-			   now);
-out:
+	/* v2 retries on "yielded <= 0", also after a round that ran out of
+	 * tries; with none left, errors no longer stop the second round */
+	if (kvm->knobs->enable_relaxed_boost &&
+	    (res == SPIN_NONE ||
+	     (res == SPIN_EXHAUSTED && kvm->knobs->relaxed_boost_on_error)))
+		res = spin_round(me, yield_to_kernel_mode, SPIN_ROUND_RELAXED,
+				 &tries, now);
+	/*
+	 * A successful yield_to() schedules away inside the loop: the
+	 * spinner stays in its spin loop, seen by other spinners' scans,
+	 * until it runs again (kvm_vcpu_enter_guest ends it).
+	 */
+	if (res != SPIN_YIELDED)
+		kvm_vcpu_spin_loop_end(me);
+}
+
+/* The end of kvm_vcpu_on_spin() in virt/kvm/kvm_main.c, once the scan
+ * and any schedule() inside yield_to() are over. */
+void kvm_vcpu_spin_loop_end(struct kvm_vcpu *me)
+{
 	me->spin_loop.in_spin_loop = false;
 	/* not eligible in the next spin loop until looked at once */
 	me->spin_loop.dy_eligible = false;

@@ -66,22 +66,13 @@ bool kvm_flush_tlb_deferred(struct kvm_vcpu *target)
 	return true;
 }
 
-static bool single_task_running(const struct kvm_vcpu *vcpu)
-{
-	const struct sched *s = vcpu->kvm->sched;
-
-	if (!s || !vcpu->task)
-		return false;
-	return s->rqs[vcpu->task->cpu].nr_running == 1;
-}
-
 /* models kvm_sched_yield() in arch/x86/kvm/x86.c */
 bool kvm_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now)
 {
 	struct kvm_vcpu *target;
 
 	/* kvm_vcpu_yield_to() counts the attempts that reach the scheduler */
-	if (single_task_running(vcpu))
+	if (kvm_vcpu_single_task_running(vcpu))
 		goto no_yield;
 	/* the oracle yields to whom the caller really waits for */
 	if (vcpu->kvm->knobs->oracle_yield && kvm_oracle_yield(vcpu, now))

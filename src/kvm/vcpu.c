@@ -7,6 +7,17 @@
 
 #include "kvm/kvm.h"
 
+/* models single_task_running() in kernel/sched/core.c, on the CPU of the
+ * vCPU's thread */
+bool kvm_vcpu_single_task_running(const struct kvm_vcpu *vcpu)
+{
+	const struct sched *s = vcpu->kvm->sched;
+
+	if (!s || !vcpu->task)
+		return false;
+	return s->rqs[vcpu->task->cpu].nr_running == 1;
+}
+
 /* models kvm_sched_out() in virt/kvm/kvm_main.c */
 void kvm_sched_out(struct kvm_vcpu *vcpu)
 {
@@ -60,6 +71,12 @@ void kvm_arch_vcpu_put(struct kvm_vcpu *vcpu)
  */
 void kvm_vcpu_enter_guest(struct kvm_vcpu *vcpu)
 {
+	/* the top of the vcpu_run loop: any code after this point may be in
+	 * the middle of an instruction */
+	vcpu->at_instruction_boundary = false;
+	/* back from yield_to()'s schedule(): kvm_vcpu_on_spin ends */
+	if (vcpu->spin_loop.in_spin_loop)
+		kvm_vcpu_spin_loop_end(vcpu);
 	if (vcpu->halted) {
 		vcpu->halted = false;
 		vcpu->blocking = false;
@@ -70,6 +87,12 @@ void kvm_vcpu_enter_guest(struct kvm_vcpu *vcpu)
 		vcpu->req_steal_update = false;
 		record_steal_time(vcpu);
 	}
+}
+
+/* models handle_external_interrupt_irqoff() in arch/x86/kvm/vmx/vmx.c */
+void kvm_vcpu_external_interrupt_exit(struct kvm_vcpu *vcpu)
+{
+	vcpu->at_instruction_boundary = true;
 }
 
 /*
@@ -121,7 +144,8 @@ bool kvm_vcpu_is_blocking(const struct kvm_vcpu *vcpu)
  */
 bool kvm_arch_dy_has_pending_interrupt(const struct kvm_vcpu *vcpu)
 {
-	return vcpu->kvm->knobs->apicv && vcpu->pending_interrupts > 0;
+	return kvm_apicv_active(vcpu->kvm->knobs) &&
+	       vcpu->pending_interrupts > 0;
 }
 
 /*

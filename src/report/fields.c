@@ -23,6 +23,8 @@ const struct host_counter_desc host_counters[] = {
 	HC(kicks, "PV kicks"),
 	HC(pv_yields, "PV sched yields"),
 	HC(tlb_flush_deferred, "TLB flushes deferred"),
+	HC(halt_polls, "halt polls"),
+	HC(halt_poll_successes, "halt polls successful"),
 	HC(migrations, "migrations"),
 	HC(events, "simulator events"),
 };
@@ -32,4 +34,5 @@ const char *const vcpu_time_keys[VT_NR] = {
 	[VT_WORK] = "work",	    [VT_SPIN] = "spin",
 	[VT_IPI_WAIT] = "ipi_wait", [VT_HALTED] = "halted",
 	[VT_STEAL] = "steal",	    [VT_EXIT] = "exit",
+	[VT_POLL] = "poll",
 };

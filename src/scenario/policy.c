@@ -35,6 +35,7 @@
 #define FEATURES_H "kernel/sched/features.h"
 #define VMX_C "arch/x86/kvm/vmx/vmx.c"
 #define GUEST_KVM_C "arch/x86/kernel/kvm.c"
+#define KVM_MAIN_C "virt/kvm/kvm_main.c"
 
 const struct knob policy_knobs[] = {
 	/* host scheduler: sched_feat() switches */
@@ -60,6 +61,13 @@ const struct knob policy_knobs[] = {
 	KNOB_B("vcpu_debooster_enabled", sched.vcpu_debooster_enabled,
 	       "series v2, MODEL.md 4a",
 	       "yield_to penalises the yielder's vruntime at the LCA"),
+	KNOB_B("debooster_rate_limit_first",
+	       sched.debooster_rate_limit_first,
+	       "series v2 code, yield_deboost_validate_tasks",
+	       "rate limit checked and stamped before the rq/task/LCA checks"),
+	KNOB_B("debooster_cap_h_nr_queued", sched.debooster_cap_h_nr_queued,
+	       "series v2 code, yield_deboost_calculate_penalty",
+	       "penalty cap by tasks under the LCA (h_nr_queued), not entities"),
 	KNOB_D("debooster_rate_limit_ns", sched.debooster_rate_limit_ns,
 	       "series v2, MODEL.md 4a",
 	       "min time between two deboosts (v3: forced rescheds) on one rq"),
@@ -80,6 +88,19 @@ const struct knob policy_knobs[] = {
 	       "window divisor when reloaded after sched out; 0: reset"),
 	KNOB_U("ple_window_max", kvm.ple_window_max, VMX_C,
 	       "upper bound of the grown PLE window"),
+	/* KVM: halt polling (virt/kvm/kvm_main.c module parameters) */
+	KNOB_D("halt_poll_ns", kvm.halt_poll_ns, KVM_MAIN_C,
+	       "max time a halted vCPU polls before blocking; 0: never"),
+	KNOB_U("halt_poll_ns_grow", kvm.halt_poll_ns_grow, KVM_MAIN_C,
+	       "poll window multiplier after a short halt; 0: no growth"),
+	KNOB_D("halt_poll_ns_grow_start", kvm.halt_poll_ns_grow_start,
+	       KVM_MAIN_C, "first poll window; a smaller one drops to 0"),
+	KNOB_U("halt_poll_ns_shrink", kvm.halt_poll_ns_shrink, KVM_MAIN_C,
+	       "poll window divisor after a long halt; 0: reset to 0"),
+	/* KVM: directed yield */
+	KNOB_B("HAVE_KVM_CPU_RELAX_INTERCEPT", kvm.cpu_relax_intercept,
+	       "virt/kvm/Kconfig, selected by x86",
+	       "a spinning candidate is eligible every other time (dy_eligible)"),
 	/* KVM: the series */
 	KNOB_B("ipi_tracking_enabled", kvm.ipi_tracking_enabled,
 	       "series, MODEL.md 4c",
@@ -94,15 +115,23 @@ const struct knob policy_knobs[] = {
 	KNOB_B("enable_relaxed_boost", kvm.enable_relaxed_boost,
 	       "series, MODEL.md 4c",
 	       "empty first round: second round takes any preempted vCPU"),
+	KNOB_B("relaxed_boost_on_error", kvm.relaxed_boost_on_error,
+	       "series v2 code, kvm_vcpu_on_spin",
+	       "second round also after yield_to errors (v2: yielded <= 0)"),
+	KNOB_B("ipi_eoi_match_vector", kvm.ipi_eoi_match_vector,
+	       "series v3 code, kvm_clear_ipi_on_eoi",
+	       "only the EOI of the tracked IPI's vector clears it"),
 	/* KVM and guest: hardware and PV features */
-	KNOB_B("apicv", kvm.apicv, VMX_C " enable_apicv",
-	       "IPI virtualization: KVM sees no IPI or EOI, nothing recorded"),
+	KNOB_B("enable_apicv", kvm.enable_apicv, VMX_C,
+	       "posted interrupts, EOIs without exit: the tracker sees no EOI"),
+	KNOB_B("enable_ipiv", kvm.enable_ipiv, VMX_C " (needs enable_apicv)",
+	       "unicast IPIs without exit: the tracker sees no IPI"),
 	KNOB_B("pv_steal_time", kvm.pv_steal_time, GUEST_KVM_C,
 	       "guest sees the preempted byte (vcpu_is_preempted)"),
 	KNOB_B("pv_tlb_flush", kvm.pv_tlb_flush, GUEST_KVM_C,
 	       "TLB flush of a preempted vCPU deferred to its next entry"),
 	KNOB_B("pv_sched_yield", kvm.pv_sched_yield, GUEST_KVM_C,
-	       "IPI to a preempted vCPU is followed by a directed yield"),
+	       "multi-target call IPI: yield to a preempted target"),
 	KNOB_B("pv_unhalt", kvm.pv_unhalt, GUEST_KVM_C,
 	       "PV spinlocks: waiters halt, unlocker kicks (KICK_CPU)"),
 	/* the bound, no kernel knob */
@@ -130,9 +159,12 @@ static void preset_vanilla(struct policy *p)
 	(void)p;
 }
 
+/* v2's debooster as coded (series v2 2-5/9) */
 static void preset_deboost(struct policy *p)
 {
 	p->sched.vcpu_debooster_enabled = true;
+	p->sched.debooster_rate_limit_first = true;
+	p->sched.debooster_cap_h_nr_queued = true;
 }
 
 static void preset_lagcredit(struct policy *p)
@@ -140,10 +172,19 @@ static void preset_lagcredit(struct policy *p)
 	p->sched.vcpu_lag_credit_enabled = true;
 }
 
-static void preset_ipi_aware(struct policy *p)
+static void ipi_aware(struct policy *p)
 {
 	p->kvm.ipi_tracking_enabled = true;
 	p->kvm.ipi_aware_yield = true;
+}
+
+/* v2's IPI-aware candidate test as coded (series v2 8/9): a candidate
+ * that is neither a pending IPI receiver nor has a pending interrupt
+ * must be preempted */
+static void preset_ipi_aware(struct policy *p)
+{
+	ipi_aware(p);
+	p->kvm.ipi_strict_fallback = true;
 }
 
 static void preset_series_v2(struct policy *p)
@@ -151,6 +192,18 @@ static void preset_series_v2(struct policy *p)
 	preset_deboost(p);
 	preset_ipi_aware(p);
 	p->kvm.enable_relaxed_boost = true;
+	p->kvm.relaxed_boost_on_error = true;
+}
+
+/* v3 (June 2026): the lag credit instead of the debooster; the IPI-aware
+ * test with the "legacy preempted fallback"; the EOI of the tracked
+ * vector only */
+static void preset_series_v3(struct policy *p)
+{
+	preset_lagcredit(p);
+	ipi_aware(p);
+	p->kvm.enable_relaxed_boost = true;
+	p->kvm.ipi_eoi_match_vector = true;
 }
 
 static void preset_oracle(struct policy *p)
@@ -158,21 +211,15 @@ static void preset_oracle(struct policy *p)
 	p->kvm.oracle_yield = true;
 }
 
-static void preset_series_v3(struct policy *p)
-{
-	preset_lagcredit(p);
-	preset_ipi_aware(p);
-	p->kvm.enable_relaxed_boost = true;
-}
-
 const struct policy_preset_desc policy_presets[] = {
 	{ "vanilla", "upstream v6.19: nothing from the series",
 	  preset_vanilla },
-	{ "deboost", "v2 scheduler debooster only", preset_deboost },
+	{ "deboost", "v2 scheduler debooster only, as v2 codes it",
+	  preset_deboost },
 	{ "lagcredit", "v3 lag credit to the yield target only",
 	  preset_lagcredit },
 	{ "ipi-aware",
-	  "IPI tracking + IPI-aware directed yield, no relaxed round",
+	  "v2 IPI tracking + IPI-aware directed yield, no relaxed round",
 	  preset_ipi_aware },
 	{ "series-v2", "v2 series: debooster + IPI-aware yield + relaxed boost",
 	  preset_series_v2 },

@@ -198,6 +198,7 @@ void sched_update_clock(struct rq *rq, u64 now)
 static void wakeup_preempt(struct rq *rq, struct task *p)
 {
 	check_preempt_wakeup_fair(rq, p);
+	rq_note_enqueue(rq);
 }
 
 /* models wake_up_new_task() in kernel/sched/core.c */

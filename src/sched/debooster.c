@@ -5,7 +5,11 @@
  * ancestor of yielder and target (v2 "debooster"), or give the target's
  * buddy chain a small positive lag so the buddy path picks it (v3).
  *
- * Two readings the model had to choose (docs/model.md):
+ * The v2 code differs from MODEL.md 4a in order and count; two knobs
+ * select it (debooster_rate_limit_first, debooster_cap_h_nr_queued; the
+ * deboost and series-v2 presets switch them on).
+ *
+ * Two readings the model had to choose for MODEL.md 4a (docs/model.md):
  * - the reverse-pair record is taken at every debooster attempt that passes
  *   the validity checks, before the rate limit, otherwise a reverse pair
  *   600 us after an applied penalty could never reach the debounce;
@@ -64,6 +68,22 @@ static void entity_set_vruntime(struct cfs_rq *cfs_rq, struct sched_entity *se,
 		__enqueue_entity(cfs_rq, se);
 }
 
+/*
+ * v2's yield_deboost_rate_limit(): limited if a deboost passed this rq
+ * less than (v2: at most) the limit ago; a call let through stamps it.
+ */
+static bool deboost_rate_limited_v2(struct rq *rq, u64 now)
+{
+	if (rq->deboost_used &&
+	    now - rq->deboost_last <= rq->s->feat.debooster_rate_limit_ns) {
+		rq->stats.deboost_rate_limited++;
+		return true;
+	}
+	rq->deboost_used = true;
+	rq->deboost_last = now;
+	return false;
+}
+
 /* models yield_to_task_fair() in kernel/sched/fair.c as patched by the
  * series: its v2 debooster step (MODEL.md 4a) */
 bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
@@ -72,11 +92,19 @@ bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
 	struct sched_entity *yse, *tse;
 	struct cfs_rq *cfs_rq;
 	u64 now = rq->clock, gran, need = 0, penalty, cap;
+	bool early = s->feat.debooster_rate_limit_first;
+	unsigned int nr;
 	bool reverse;
 
+	if (early && deboost_rate_limited_v2(rq, now))
+		return false;
 	if (!yield_pair_lca(rq, yielder, target, &yse, &tse))
 		return false;
 	cfs_rq = yse->cfs_rq;
+	nr = s->feat.debooster_cap_h_nr_queued ? cfs_rq->h_nr_queued :
+						 cfs_rq->nr_queued;
+	if (nr <= 1)
+		return false;
 
 	reverse = rq->deboost_pair.valid &&
 		  rq->deboost_pair.yielder == target &&
@@ -87,7 +115,7 @@ bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
 	rq->deboost_pair.time = now;
 	rq->deboost_pair.valid = true;
 
-	if (rq->deboost_used &&
+	if (!early && rq->deboost_used &&
 	    now - rq->deboost_last < s->feat.debooster_rate_limit_ns) {
 		rq->stats.deboost_rate_limited++;
 		return false;
@@ -100,7 +128,7 @@ bool yield_deboost(struct rq *rq, struct task *yielder, struct task *target)
 	penalty = gran + need + need / 10;
 	if (reverse)
 		penalty = min_t(u64, penalty, max_t(u64, need, gran));
-	cap = gran * deboost_cap_tenths(cfs_rq->nr_queued) / 10;
+	cap = gran * deboost_cap_tenths(nr) / 10;
 	penalty = clamp_t(u64, penalty, gran, cap);
 
 	entity_set_vruntime(cfs_rq, yse, yse->vruntime + penalty);

@@ -48,6 +48,13 @@ struct sched_features {
 	bool cgroup_buddy; /* CGROUP_BUDDY */
 	bool wakeup_preemption; /* check_preempt_wakeup_fair at all */
 	bool vcpu_debooster_enabled; /* series v2, MODEL.md 4a */
+	/* v2 code: the rate limit is checked (and stamped when it lets the
+	 * call through) before the task, rq and LCA checks, the reverse pair
+	 * recorded only past it; off: MODEL.md 4a's order */
+	bool debooster_rate_limit_first;
+	/* v2 code: the cap counts the tasks under the LCA (h_nr_queued);
+	 * off: the entities queued at the LCA level (nr_queued, v1) */
+	bool debooster_cap_h_nr_queued;
 	u64 debooster_rate_limit_ns; /* 6 ms */
 	u64 debooster_debounce_ns; /* 600 us reverse-pair window */
 	bool vcpu_lag_credit_enabled; /* series v3, MODEL.md 4b */
@@ -174,6 +181,19 @@ static inline void resched_curr(struct rq *rq)
 
 	rq->need_resched = true;
 	if (!rq->resched_listed) {
+		rq->resched_listed = true;
+		s->resched_list[s->nr_resched++] = rq->cpu;
+	}
+}
+
+/* List @rq for the engine without asking for a reschedule: a task was
+ * queued behind its curr, which may be waiting on single_task_running()
+ * (a vCPU polling in kvm_vcpu_halt). */
+static inline void rq_note_enqueue(struct rq *rq)
+{
+	struct sched *s = rq->s;
+
+	if (rq->curr && !rq->resched_listed) {
 		rq->resched_listed = true;
 		s->resched_list[s->nr_resched++] = rq->cpu;
 	}

@@ -44,6 +44,7 @@ enum seg {
 	SEG_IRQ, /* an interrupt handler */
 	SEG_EXIT, /* in the host: exit handling */
 	SEG_SWITCH, /* guest context switch (schedule(), switch_mm) */
+	SEG_POLL, /* halted, polling in the host (kvm_vcpu_halt) */
 };
 
 enum irq_kind {
@@ -56,6 +57,7 @@ enum irq_kind {
 
 struct girq {
 	enum irq_kind kind;
+	u8 vector; /* the guest's vector, for the EOI */
 	int from;
 	u64 cost;
 };
@@ -113,7 +115,13 @@ struct vsim {
 	enum seg seg;
 	u64 seg_start;
 	u64 gen; /* current generation of its EV_VCPU events */
-	u64 ple_spin; /* ns spun since the last PLE exit or entry */
+	bool in_host; /* out of the guest: the next run starts with an entry */
+	u64 ple_spin; /* ns spun in this PAUSE loop (since the last PLE
+		       * exit, VM entry, or a gap of more than ple_gap) */
+	u64 ple_last_pause; /* when it last stopped spinning */
+	bool polling; /* halted, polling in kvm_vcpu_halt() */
+	u64 poll_left; /* of the halt-polling window */
+	u64 poll_end; /* when the last halt stopped polling */
 	u64 run_start;
 	u64 slice_t[VT_NR]; /* this run slice, for the trace state */
 
@@ -176,6 +184,7 @@ struct sim {
 	struct host_metrics base; /* host counters at the end of warm-up */
 	u64 pv_spin_ns; /* PV_SPIN_THRESHOLD spins of a PV waiter */
 	u64 pv_check_ns; /* PV_PREV_CHECK_SPINS spins */
+	u64 ple_gap_ns; /* ple_gap cycles */
 	int mask_words;
 	bool check;
 	const struct task **last_curr; /* [cpus], for the debug checks */
@@ -203,6 +212,9 @@ void vsim_switch_out(struct vsim *v, u64 now);
 void vsim_event(struct vsim *v, u64 now);
 void vsim_notify(struct vsim *v, u64 now);
 void vsim_guest_tick(struct vsim *v, u64 now);
+/* Its CPU got another task or a reschedule: a polling vCPU stops polling
+ * (kvm_vcpu_can_poll fails) and blocks. */
+void vsim_poll_abort(struct vsim *v, u64 now);
 void gthread_io_done(struct gthread *t, u64 now);
 void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 		   u64 cost, u64 now);

@@ -9,6 +9,7 @@ const char *const vcpu_time_names[VT_NR] = {
 	[VT_WORK] = "work",	    [VT_SPIN] = "spin",
 	[VT_IPI_WAIT] = "ipi-wait", [VT_HALTED] = "halted",
 	[VT_STEAL] = "steal",	    [VT_EXIT] = "exit",
+	[VT_POLL] = "poll",
 };
 
 void sim_metrics_free(struct sim_metrics *m)

@@ -16,6 +16,7 @@ enum vcpu_time {
 	VT_HALTED, /* blocked: HLT, pv_wait, or its guest thread asleep */
 	VT_STEAL, /* runnable on the host but not running */
 	VT_EXIT, /* on a host CPU but in the host: exits, PLE, hypercalls */
+	VT_POLL, /* halted, but polling on its host CPU (kvm_vcpu_halt) */
 	VT_NR,
 };
 
@@ -49,6 +50,8 @@ struct host_metrics {
 	u64 kicks;
 	u64 pv_yields; /* KVM_HC_SCHED_YIELD issued */
 	u64 tlb_flush_deferred; /* PV TLB flushes done on entry */
+	u64 halt_polls; /* halts that polled (kvm_vcpu_halt) */
+	u64 halt_poll_successes; /* of those, woken without blocking */
 	u64 migrations;
 	u64 events; /* simulator events processed (whole run) */
 };

@@ -95,7 +95,13 @@ static void cpu_switch(struct sim *sim, int cpu)
 	struct rq *rq = cpu_rq(&sim->s, cpu);
 	const struct sim_trace_ops *tr = sim->trace;
 	struct task *prev = rq->curr, *next;
+	struct vsim *pv = prev ? task_vsim(sim, prev) : NULL;
 
+	/* a vCPU polling in kvm_vcpu_halt() stops once another task is
+	 * queued here or a reschedule is due, and blocks */
+	if (pv && pv->polling &&
+	    (rq->need_resched || rq->nr_running > 1))
+		vsim_poll_abort(pv, sim->now);
 	if (!rq->need_resched)
 		return;
 	next = schedule(rq, sim->now);

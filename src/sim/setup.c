@@ -265,6 +265,7 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 						       hc->pause_cycles);
 	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
 							hc->pause_cycles);
+	sim->ple_gap_ns = sim_cycles_to_ns(sim, cfg->kvm.ple_gap);
 	sim->mask_words = (int)((hc->cpus + 63) / 64);
 
 	sched_params_default(&sp);
@@ -375,6 +376,8 @@ void sim_host_counters(const struct sim *sim, struct host_metrics *h)
 			h->ipis_tracked += st->ipis_tracked;
 			h->kicks += st->kicks;
 			h->tlb_flush_deferred += st->tlb_flush_on_entry;
+			h->halt_polls += st->halt_attempted_poll;
+			h->halt_poll_successes += st->halt_successful_poll;
 		}
 	}
 	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++) {
@@ -409,6 +412,8 @@ int sim_collect(struct sim *sim, struct sim_metrics *out)
 	SUB(kicks);
 	SUB(pv_yields);
 	SUB(tlb_flush_deferred);
+	SUB(halt_polls);
+	SUB(halt_poll_successes);
 	SUB(migrations);
 	h->events = sim->events;
 	out->duration_ns = sim->cfg->duration_ns;

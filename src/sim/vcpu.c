@@ -32,6 +32,34 @@ static u64 exit_cost(const struct vsim *v)
 	return vsim_sim(v)->cfg->host.exit_cost_ns;
 }
 
+/* The guest takes an exit KVM handles (an ICR or EOI write, a PAUSE
+ * loop, a hypercall): host time before the next VM entry. */
+static void vsim_exit(struct vsim *v)
+{
+	v->exit_left += exit_cost(v);
+	v->in_host = true;
+}
+
+/* The running guest is interrupted from outside (a kick IPI, the host
+ * tick): an external-interrupt exit, unless it is in the host already. */
+static void vsim_kick(struct vsim *v)
+{
+	if (v->cpu < 0 || v->in_host)
+		return;
+	v->exit_left += exit_cost(v);
+	v->in_host = true;
+	kvm_vcpu_external_interrupt_exit(v->kv);
+}
+
+/* VM entry: KVM's part (kvm_vcpu_enter_guest), and the hardware's: the
+ * first PAUSE after an entry starts a new PAUSE loop. */
+static void vsim_vm_entry(struct vsim *v)
+{
+	kvm_vcpu_enter_guest(v->kv);
+	v->in_host = false;
+	v->ple_spin = 0;
+}
+
 static u64 draw(struct gthread *t, const struct gop *op)
 {
 	u64 m = op->mean_ns, x;
@@ -57,6 +85,8 @@ static enum vcpu_time seg_bucket(const struct vsim *v, enum seg seg)
 		return v->cur->ts == TS_IPI_WAIT ? VT_IPI_WAIT : VT_SPIN;
 	case SEG_EXIT:
 		return VT_EXIT;
+	case SEG_POLL:
+		return VT_POLL;
 	default:
 		return VT_WORK;
 	}
@@ -76,7 +106,7 @@ static bool in_guest_kernel(const struct vsim *v, enum seg seg)
 
 static void seg_begin(struct vsim *v, enum seg seg, u64 len, u64 now)
 {
-	if (seg != SEG_EXIT)
+	if (seg != SEG_EXIT && seg != SEG_POLL)
 		v->kv->in_kernel = in_guest_kernel(v, seg);
 	v->seg = seg;
 	v->seg_start = now;
@@ -98,6 +128,7 @@ static void seg_stop(struct vsim *v, u64 now)
 	case SEG_SPIN:
 		v->cur->spin_run += el;
 		v->ple_spin += el;
+		v->ple_last_pause = now;
 		break;
 	case SEG_SWITCH:
 		v->switch_left -= min_t(u64, el, v->switch_left);
@@ -107,6 +138,10 @@ static void seg_stop(struct vsim *v, u64 now)
 		break;
 	case SEG_EXIT:
 		v->exit_left -= min_t(u64, el, v->exit_left);
+		break;
+	case SEG_POLL:
+		v->poll_left -= min_t(u64, el, v->poll_left);
+		v->poll_end = now;
 		break;
 	case SEG_NONE:
 		break;
@@ -134,22 +169,35 @@ void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 		return;
 	to->flow_in = ++sim->next_flow;
 	tr->flow_begin(tr->ctx, to->flow_in, kind, from->cpu, now);
+	/* a target on a CPU (running, or polling in a halt) takes it there */
+	if (to->cpu >= 0) {
+		tr->flow_end(tr->ctx, to->flow_in, to->cpu, now);
+		to->flow_in = 0;
+	}
 }
 
 /* Queue an interrupt for the guest on @t. The queue cannot overflow: a
  * sender has one call-function or TLB IPI outstanding at a time, a thread
  * one I/O, and the reschedule and timer interrupts are one each. */
-static void irq_queue(struct vsim *t, enum irq_kind kind, int from, u64 cost)
+static void irq_queue(struct vsim *t, enum irq_kind kind, u8 vector, int from,
+		      u64 cost)
 {
 	assert(t->irq_len < t->irq_cap);
 	t->irq[(t->irq_head + t->irq_len++) % t->irq_cap] =
-		(struct girq){ .kind = kind, .from = from, .cost = cost };
+		(struct girq){ .kind = kind,
+			       .vector = vector,
+			       .from = from,
+			       .cost = cost };
 }
 
-static void irq_push(struct vsim *t, enum irq_kind kind, int from, u64 cost,
-		     u64 now)
+static void irq_push(struct vsim *t, enum irq_kind kind, u8 vector, int from,
+		     u64 cost, u64 now)
 {
-	irq_queue(t, kind, from, cost);
+	irq_queue(t, kind, vector, from, cost);
+	/* without posted interrupts a running guest is kicked out to have
+	 * it injected (kvm_vcpu_kick); with APICv it is posted */
+	if (!kvm_apicv_active(knobs(t)))
+		vsim_kick(t);
 	vsim_notify(t, now);
 }
 
@@ -158,16 +206,30 @@ void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 		   u64 cost, u64 now)
 {
 	struct vmsim *vm = v->vm;
+	u8 vector;
 
-	if (!knobs(v)->apicv)
-		v->exit_left += exit_cost(v); /* ICR write */
+	switch (kind) {
+	case IRQ_RESCHED:
+		vector = RESCHEDULE_VECTOR;
+		break;
+	case IRQ_TLB:
+		/* smp_call_function_many_cond(): one target, a single IPI */
+		vector = n == 1 ? CALL_FUNCTION_SINGLE_VECTOR :
+				  CALL_FUNCTION_VECTOR;
+		break;
+	default:
+		vector = CALL_FUNCTION_SINGLE_VECTOR;
+		break;
+	}
+	if (!kvm_ipiv_active(knobs(v)))
+		vsim_exit(v); /* ICR write */
 	kvm_irq_delivery_to_apic(v->kv, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest,
-				 n, now);
+				 n, vector, now);
 	for (int i = 0; i < n; i++) {
 		struct vsim *t = &vm->v[dest[i]];
 
 		vsim_flow_to(v, t, FLOW_IPI, now);
-		irq_push(t, kind, v->idx, cost, now);
+		irq_push(t, kind, vector, v->idx, cost, now);
 	}
 }
 
@@ -195,9 +257,10 @@ static void grant_spinlock(struct vsim *v, struct gthread *n, u64 now)
 		return;
 	}
 	/* pv_kick(): the halted head must be woken to take it */
-	v->exit_left += exit_cost(v);
+	vsim_exit(v);
 	vsim_flow_to(v, nv, FLOW_KICK, now);
 	kvm_hc_kick_cpu(v->kv, nv->kv->vcpu_id, now);
+	vsim_notify(nv, now); /* a polling head sees pv_unhalted */
 }
 
 /* The thread on @v is done with its step; a whole pass is one op. */
@@ -222,20 +285,32 @@ static int pick_target(struct vsim *v, u32 how)
 	return (int)((v->idx + 1 + prng_below(&v->rng, n - 1)) % n);
 }
 
+/* smp_call_function_single(wait): one target, through
+ * send_call_func_single_ipi, which PV sched yield does not hook */
 static void call_func(struct vsim *v, const struct gop *op, u64 now)
 {
 	int t = pick_target(v, op->arg);
-	struct vsim *tv = &v->vm->v[t];
 
 	vsim_send_ipi(v, IRQ_CALL_FUNC, &t, 1, op->mean_ns, now);
 	v->ipi_wait = 1;
 	v->cur->ts = TS_IPI_WAIT;
-	/* kvm_smp_send_call_func_ipi(): yield to a preempted target */
-	if (knobs(v)->pv_sched_yield && kvm_vcpu_is_preempted_guest(tv->kv)) {
-		v->exit_left += exit_cost(v);
-		vsim_sim(v)->pv_yields++;
-		kvm_hc_sched_yield(v->kv, tv->kv->vcpu_id, now);
-	}
+}
+
+/* After a multi-target call-function IPI to @ipi: the guest's PV sched
+ * yield (kvm_smp_send_call_func_ipi) to the first busy, preempted one. */
+static void call_func_pv_yield(struct vsim *v, const int *ipi, int n, u64 now)
+{
+	bool busy[KVM_MAX_VCPUS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		busy[i] = v->vm->v[ipi[i]].cur != NULL;
+	i = kvm_smp_call_func_yield_target(&v->vm->kvm, ipi, busy, n);
+	if (i < 0)
+		return;
+	vsim_exit(v);
+	vsim_sim(v)->pv_yields++;
+	kvm_hc_sched_yield(v->kv, v->vm->kvm.vcpus[ipi[i]].vcpu_id, now);
 }
 
 /*
@@ -265,6 +340,7 @@ static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 	vsim_send_ipi(v, IRQ_TLB, ipi, kept, op->mean_ns, now);
 	v->ipi_wait = (unsigned int)kept;
 	v->cur->ts = TS_IPI_WAIT;
+	call_func_pv_yield(v, ipi, kept, now);
 }
 
 /* The thread on @v goes to sleep: it leaves the vCPU. */
@@ -393,18 +469,84 @@ static bool step_op(struct vsim *v, u64 now)
 	return true;
 }
 
-/* HLT (or pv_wait's halt): true if the vCPU thread now blocks. */
-static bool halt(struct vsim *v, u64 now)
+/* The halt blocks (kvm_vcpu_block): the vCPU thread sleeps until a wake.
+ * false if a kick already arrived, which ends the halt instead. */
+static bool halt_block(struct vsim *v, u64 now)
 {
 	struct sim *sim = vsim_sim(v);
 
-	if (kvm_vcpu_block(v->kv) == -EAGAIN)
-		return false; /* a kick was already pending */
-	if (v->cur && v->cur->held_mutex >= 0)
-		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
+	if (kvm_vcpu_block(v->kv) == -EAGAIN) {
+		kvm_vcpu_halt_end(v->kv, now, now, false);
+		return false;
+	}
 	vsim_account(v, now, VT_HALTED);
 	sched_block(&sim->s, v->task, now);
 	return true;
+}
+
+/* kvm_vcpu_check_block() for a halted vCPU: an interrupt to take or a
+ * kick ends the halt. */
+static bool halt_wake_pending(const struct vsim *v)
+{
+	return v->irq_len > 0 || v->kv->pv_unhalted;
+}
+
+/* HLT (or pv_wait's halt), through kvm_vcpu_halt(): true if the vCPU now
+ * polls or blocks, false if a kick already pending ends it at once. */
+static bool halt(struct vsim *v, u64 now)
+{
+	u64 poll;
+
+	if (v->kv->pv_unhalted) {
+		v->kv->pv_unhalted = false; /* consumed by this halt */
+		return false;
+	}
+	if (v->cur && v->cur->held_mutex >= 0)
+		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
+	v->in_host = true; /* HLT exit */
+	poll = kvm_vcpu_halt_begin(v->kv, now);
+	if (poll) {
+		v->polling = true;
+		v->poll_left = poll;
+		seg_begin(v, SEG_POLL, poll, now);
+		return true;
+	}
+	v->poll_end = now;
+	return halt_block(v, now);
+}
+
+/* The poll stopped at @now (an event, the end of the window): a wake
+ * event ends the halt without blocking (true: go on); else it polls on
+ * while it may, or blocks (false). */
+static bool poll_stopped(struct vsim *v, u64 now)
+{
+	const struct rq *rq = cpu_rq(&vsim_sim(v)->s, v->cpu);
+
+	if (halt_wake_pending(v)) {
+		v->polling = false;
+		kvm_vcpu_halt_end(v->kv, now, now, false);
+		return true;
+	}
+	if (v->poll_left && rq->nr_running == 1 && !rq->need_resched) {
+		seg_begin(v, SEG_POLL, v->poll_left, now);
+		return false;
+	}
+	v->polling = false;
+	return !halt_block(v, now);
+}
+
+void vsim_poll_abort(struct vsim *v, u64 now)
+{
+	seg_stop(v, now);
+	v->polling = false;
+	if (halt_wake_pending(v)) {
+		/* the event came at the same instant: the halt is over */
+		kvm_vcpu_halt_end(v->kv, now, now, false);
+		sim_post(vsim_sim(v), now, EV_VCPU, (u32)v->gid, v->gen);
+		return;
+	}
+	if (!halt_block(v, now))
+		sim_post(vsim_sim(v), now, EV_VCPU, (u32)v->gid, v->gen);
 }
 
 /* The vCPU's PLE window in ns. */
@@ -420,6 +562,10 @@ static void spin(struct vsim *v, u64 limit, u64 now)
 
 	if (knobs(v)->ple_gap) {
 		u64 window = ple_window_ns(v);
+
+		/* PAUSEs further apart than ple_gap cycles: a new loop */
+		if (now - v->ple_last_pause > vsim_sim(v)->ple_gap_ns)
+			v->ple_spin = 0;
 
 		len = min_t(u64, len,
 			    window > v->ple_spin ? window - v->ple_spin : 0);
@@ -476,9 +622,9 @@ static void irq_complete(struct vsim *v, u64 now)
 	case IRQ_IO:
 		break;
 	}
-	kvm_apic_eoi(v->kv, now);
-	if (!knobs(v)->apicv)
-		v->exit_left += exit_cost(v); /* EOI write */
+	kvm_apic_eoi(v->kv, irq->vector, now);
+	if (!kvm_apicv_active(knobs(v)))
+		vsim_exit(v); /* EOI write */
 }
 
 /* What the thread on @v does next. true: go on deciding; false: a
@@ -564,14 +710,13 @@ static void vsim_run(struct vsim *v, u64 now)
 			seg_begin(v, SEG_EXIT, v->exit_left, now);
 			return;
 		}
+		if (v->in_host)
+			vsim_vm_entry(v);
 		if (v->in_handler) {
 			seg_begin(v, SEG_IRQ, v->handler_left, now);
 			return;
 		}
 		if (v->irq_len) {
-			/* taking an interrupt: KVM entered the guest with it
-			 * injected (KVM_REQ_EVENT served) */
-			kvm_vcpu_enter_guest(v->kv);
 			v->handling = v->irq[v->irq_head];
 			v->irq_head = (v->irq_head + 1) % v->irq_cap;
 			v->irq_len--;
@@ -604,7 +749,7 @@ static void ple_exit(struct vsim *v, u64 now)
 	u64 before = v->kv->stat.directed_yield_successful;
 
 	v->ple_spin = 0;
-	v->exit_left += exit_cost(v);
+	vsim_exit(v);
 	handle_pause(v->kv, now);
 	if (v->kv->stat.directed_yield_successful != before)
 		vsim_flow_to(v, &v->vm->v[v->kv->yielded_to], FLOW_YIELD, now);
@@ -618,6 +763,13 @@ void vsim_event(struct vsim *v, u64 now)
 	if (v->cpu < 0)
 		return;
 	seg_stop(v, now);
+	/* the poll ran out or something woke it (vsim_notify) */
+	if (v->polling) {
+		if (!poll_stopped(v, now))
+			return;
+		vsim_run(v, now);
+		return;
+	}
 	switch (seg) {
 	case SEG_COMPUTE:
 		if (!v->cur->remaining)
@@ -634,6 +786,7 @@ void vsim_event(struct vsim *v, u64 now)
 		if (!v->handler_left)
 			irq_complete(v, now);
 		break;
+	case SEG_POLL:
 	case SEG_EXIT:
 	case SEG_SWITCH:
 	case SEG_NONE:
@@ -646,19 +799,26 @@ void vsim_switch_in(struct vsim *v, int cpu, u64 now)
 {
 	struct sim *sim = vsim_sim(v);
 	const struct sim_trace_ops *tr = sim->trace;
+
+	/* the wait ends: closed before the run slice starts, so the trace
+	 * labels the slice by what the vCPU did on the CPU only */
+	vsim_account(v, now, VT_WORK);
 	v->cpu = cpu;
 	v->run_start = now;
 	for (int i = 0; i < VT_NR; i++)
 		v->slice_t[i] = 0;
 	kvm_sched_in(v->kv);
-	kvm_vcpu_enter_guest(v->kv);
-	v->ple_spin = 0;
+	/* woken from a blocked halt: kvm_vcpu_halt() returns */
+	if (v->kv->in_halt)
+		kvm_vcpu_halt_end(v->kv, v->poll_end, now, true);
+	/* back in vcpu_run: the next VM entry comes after any exit
+	 * handling left over (vsim_run) */
+	v->in_host = true;
 	if (v->flow_in) {
 		if (tr && now >= tr->window_start && now < tr->window_end)
 			tr->flow_end(tr->ctx, v->flow_in, cpu, now);
 		v->flow_in = 0;
 	}
-	vsim_account(v, now, VT_WORK);
 	vsim_run(v, now);
 }
 
@@ -669,6 +829,12 @@ void vsim_switch_out(struct vsim *v, u64 now)
 	int cpu = v->cpu;
 
 	seg_stop(v, now);
+	/* preempted in guest mode: the host interrupt that brought the
+	 * scheduler in made it exit at an instruction boundary */
+	if (!v->in_host) {
+		v->in_host = true;
+		kvm_vcpu_external_interrupt_exit(v->kv);
+	}
 	vsim_account(v, now,
 		     v->task->state == TASK_RUNNING ? VT_STEAL : VT_HALTED);
 	if (now > sim->t0)
@@ -692,12 +858,13 @@ void vsim_switch_out(struct vsim *v, u64 now)
 
 void vsim_guest_tick(struct vsim *v, u64 now)
 {
-	if (v->irq_timer_pending)
+	/* a halted (polling) vCPU has no guest tick: NOHZ idle */
+	if (v->irq_timer_pending || v->polling)
 		return;
 	v->irq_timer_pending = true;
 	kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
-	v->exit_left += exit_cost(v); /* timer expiry exit */
-	irq_push(v, IRQ_TIMER, -1, TIMER_IRQ_NS, now);
+	vsim_kick(v); /* the host tick's interrupt: timer expiry exit */
+	irq_push(v, IRQ_TIMER, LOCAL_TIMER_VECTOR, -1, TIMER_IRQ_NS, now);
 }
 
 /*
@@ -712,7 +879,7 @@ void gthread_io_done(struct gthread *t, u64 now)
 	gsched_wake(NULL, t, now);
 	v = gthread_vcpu(t);
 	kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
-	irq_push(v, IRQ_IO, -1, IO_IRQ_NS, now);
+	irq_push(v, IRQ_IO, DEVICE_MSI_VECTOR, -1, IO_IRQ_NS, now);
 }
 
 static struct sim *vsim_sim(const struct vsim *v)

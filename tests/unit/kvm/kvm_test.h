@@ -49,8 +49,20 @@ static inline struct rq *kt_rq(struct kt *x, int cpu)
 }
 
 /*
- * @k: knobs to use (NULL: kvm_knobs_default); @cpu[i]: CPU of vCPU i's
- * thread; @st[i]: what the thread is doing at the start (NULL: all idle).
+ * The knobs of the tests: kvm_knobs_default() without APIC
+ * virtualization, the host the rules of MODEL.md 3 and 4c are written
+ * for; the tests of APICv and IPIv switch them on by name.
+ */
+static inline void kt_knobs(struct kvm_knobs *k)
+{
+	kvm_knobs_default(k);
+	k->enable_apicv = false;
+	k->enable_ipiv = false;
+}
+
+/*
+ * @k: knobs to use (NULL: kt_knobs()); @cpu[i]: CPU of vCPU i's thread;
+ * @st[i]: what the thread is doing at the start (NULL: all idle).
  */
 static inline void kt_setup(struct kt *x, unsigned int nr_cpus, int nr,
 			    const int *cpu, const enum kt_state *st,
@@ -81,7 +93,7 @@ static inline void kt_setup(struct kt *x, unsigned int nr_cpus, int nr,
 	if (k)
 		x->k = *k;
 	else
-		kvm_knobs_default(&x->k);
+		kt_knobs(&x->k);
 	assert_int_equal(kvm_create(&x->kvm, &x->s, &x->k, nr, x->t), 0);
 	x->nr = nr;
 	x->now = 1 * MS;
@@ -109,13 +121,16 @@ static inline void kt_teardown(struct kt *x)
 
 /*
  * vCPU @i's thread, queued and runnable, is (or was just) switched out
- * while the guest ran at CPL 0 (@in_kernel) or CPL 3: kvm_sched_out().
+ * while the guest ran at CPL 0 (@in_kernel) or CPL 3: a host interrupt
+ * made it exit (kvm_vcpu_external_interrupt_exit, at an instruction
+ * boundary), then kvm_sched_out().
  */
 static inline void kt_preempt(struct kt *x, int i, bool in_kernel)
 {
 	struct kvm_vcpu *v = kt_vcpu(x, i);
 
 	v->in_kernel = in_kernel;
+	kvm_vcpu_external_interrupt_exit(v);
 	kvm_sched_out(v);
 	assert_true(v->preempted);
 }

@@ -11,16 +11,18 @@ static void setup_tracking(struct kt *x, bool apicv)
 {
 	struct kvm_knobs k;
 
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ipi_tracking_enabled = true;
-	k.apicv = apicv;
+	k.enable_apicv = apicv;
 	kt_setup(x, 1, 4, cpu_one, NULL, &k);
+	/* the tests that want IPIv switch it on */
 }
 
 static int send(struct kt *x, int src, enum apic_delivery_mode dm,
 		enum apic_dest_shorthand sh, const int *dest, int n, u64 now)
 {
-	return kvm_irq_delivery_to_apic(kt_vcpu(x, src), dm, sh, dest, n, now);
+	return kvm_irq_delivery_to_apic(kt_vcpu(x, src), dm, sh, dest, n,
+					CALL_FUNCTION_SINGLE_VECTOR, now);
 }
 
 /*
@@ -224,17 +226,19 @@ static void test_ipi_tracking_off_not_recorded(void **state)
 }
 
 /*
- * MODEL.md 4c, limitation: under APICv/IPIv KVM never sees the IPI: a
- * unicast v0 -> v2 is delivered (pending 1) and nothing is recorded
- * (tracked 0, receiver -1, sender -1).
+ * MODEL.md 7, APICv and IPIv are separate; 4c, limitation: with IPIv
+ * (enable_apicv and enable_ipiv) the ICR write does not exit, KVM never
+ * sees the IPI: a unicast v0 -> v2 is delivered (pending 1) and nothing
+ * is recorded (tracked 0, receiver -1, sender -1).
  */
-static void test_ipi_apicv_nothing_recorded(void **state)
+static void test_ipi_ipiv_nothing_recorded(void **state)
 {
 	static const int dest[] = { 2 };
 	struct kt x;
 
 	(void)state;
 	setup_tracking(&x, true);
+	x.k.enable_ipiv = true;
 
 	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
 
@@ -247,28 +251,35 @@ static void test_ipi_apicv_nothing_recorded(void **state)
 }
 
 /*
- * MODEL.md 4c, limitation: under APICv KVM never sees the EOI either: a
- * context recorded before (v0 {2, pending}, v2 {sender 0}) survives v2's
- * EOI; only the pending interrupt count drops (1 -> 0).
+ * MODEL.md 7, APICv and IPIv are separate: with APICv but no IPIv (every
+ * Xeon before Sapphire Rapids) the ICR write still exits and the IPI is
+ * recorded (v0 {2, pending}, v2 {sender 0}, tracked 1), but the EOI of
+ * an edge-triggered vector is virtualised and never exits: after v2's
+ * EOI at 1 ms the context survives; only the pending interrupt count
+ * drops (1 -> 0). The sender stays "pending" until the 50 ms window ends.
  */
-static void test_ipi_apicv_eoi_leaves_context(void **state)
+static void test_ipi_apicv_sees_ipi_not_eoi(void **state)
 {
 	static const int dest[] = { 2 };
 	struct kt x;
 	struct kvm_vcpu *v0, *v2;
 
 	(void)state;
-	setup_tracking(&x, false);
+	setup_tracking(&x, true);
+	x.k.enable_ipiv = false;
 	v0 = kt_vcpu(&x, 0);
 	v2 = kt_vcpu(&x, 2);
 	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
-	x.k.apicv = true;
+	assert_int_equal(v0->stat.ipis_tracked, 1);
+	assert_int_equal(v2->ipi.ipi_sender, 0);
 
-	kvm_apic_eoi(v2, x.now + 1 * MS);
+	kvm_apic_eoi(v2, CALL_FUNCTION_SINGLE_VECTOR, x.now + 1 * MS);
 
 	assert_int_equal(v2->pending_interrupts, 0);
 	assert_int_equal(v2->ipi.ipi_sender, 0);
 	assert_true(v0->ipi.pending_ipi);
+	assert_true(kvm_vcpu_is_ipi_receiver(v0, v2, x.now + 50 * MS));
+	assert_false(kvm_vcpu_is_ipi_receiver(v0, v2, x.now + 51 * MS));
 	kt_teardown(&x);
 }
 
@@ -291,7 +302,7 @@ static void test_eoi_clears_receiver_always(void **state)
 	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, d3, 1, x.now);
 	assert_int_equal(v0->ipi.last_ipi_receiver, 3);
 
-	kvm_apic_eoi(v2, x.now + 1 * MS);
+	kvm_apic_eoi(v2, CALL_FUNCTION_SINGLE_VECTOR, x.now + 1 * MS);
 
 	assert_int_equal(v2->ipi.ipi_sender, -1);
 	assert_true(v0->ipi.pending_ipi);
@@ -315,7 +326,8 @@ static void test_eoi_clears_sender_within_window(void **state)
 	v0 = kt_vcpu(&x, 0);
 	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
 
-	kvm_apic_eoi(kt_vcpu(&x, 2), x.now + 1 * MS);
+	kvm_apic_eoi(kt_vcpu(&x, 2), CALL_FUNCTION_SINGLE_VECTOR,
+		     x.now + 1 * MS);
 
 	assert_false(v0->ipi.pending_ipi);
 	assert_false(
@@ -340,7 +352,7 @@ static void test_eoi_keeps_sender_outside_window(void **state)
 	v2 = kt_vcpu(&x, 2);
 	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
 
-	kvm_apic_eoi(v2, x.now + 60 * MS);
+	kvm_apic_eoi(v2, CALL_FUNCTION_SINGLE_VECTOR, x.now + 60 * MS);
 
 	assert_true(v0->ipi.pending_ipi);
 	assert_int_equal(v2->ipi.ipi_sender, -1);
@@ -400,6 +412,40 @@ static void test_ipi_wakes_halted_receiver(void **state)
 }
 
 /*
+ * The v3 code (ipi_eoi_match_vector): only the EOI of the tracked IPI's
+ * vector ends it. v0 sends CALL_FUNCTION_SINGLE_VECTOR to v2; v2 EOIs its
+ * timer interrupt (LOCAL_TIMER_VECTOR) first: under v3 nothing is
+ * cleared (v0 pending, v2's sender 0); the call-function EOI then clears
+ * both. Under v2's rule (knob off) the timer's EOI already clears v0.
+ */
+static void test_eoi_v3_matches_vector(void **state)
+{
+	static const int dest[] = { 2 };
+	struct kt x;
+	struct kvm_vcpu *v0, *v2;
+
+	(void)state;
+	setup_tracking(&x, false);
+	x.k.ipi_eoi_match_vector = true;
+	v0 = kt_vcpu(&x, 0);
+	v2 = kt_vcpu(&x, 2);
+	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
+
+	kvm_apic_eoi(v2, LOCAL_TIMER_VECTOR, x.now + 1 * MS);
+	assert_true(v0->ipi.pending_ipi);
+	assert_int_equal(v2->ipi.ipi_sender, 0);
+	kvm_apic_eoi(v2, CALL_FUNCTION_SINGLE_VECTOR, x.now + 1 * MS);
+	assert_false(v0->ipi.pending_ipi);
+	assert_int_equal(v2->ipi.ipi_sender, -1);
+
+	x.k.ipi_eoi_match_vector = false;
+	send(&x, 0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1, x.now);
+	kvm_apic_eoi(v2, LOCAL_TIMER_VECTOR, x.now + 1 * MS);
+	assert_false(v0->ipi.pending_ipi);
+	kt_teardown(&x);
+}
+
+/*
  * kvm_irq_delivery_to_apic(): bad input is refused with -EINVAL and
  * nothing is delivered: index 4 in a 4-vCPU VM, n < 0, NULL list with
  * n > 0, unknown shorthand.
@@ -442,8 +488,9 @@ int main(void)
 		cmocka_unit_test(test_ipi_shorthand_not_recorded),
 		cmocka_unit_test(test_ipi_nmi_not_recorded),
 		cmocka_unit_test(test_ipi_tracking_off_not_recorded),
-		cmocka_unit_test(test_ipi_apicv_nothing_recorded),
-		cmocka_unit_test(test_ipi_apicv_eoi_leaves_context),
+		cmocka_unit_test(test_ipi_ipiv_nothing_recorded),
+		cmocka_unit_test(test_ipi_apicv_sees_ipi_not_eoi),
+		cmocka_unit_test(test_eoi_v3_matches_vector),
 		cmocka_unit_test(test_eoi_clears_receiver_always),
 		cmocka_unit_test(test_eoi_clears_sender_within_window),
 		cmocka_unit_test(test_eoi_keeps_sender_outside_window),

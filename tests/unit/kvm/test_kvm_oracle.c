@@ -23,7 +23,7 @@ static void setup(struct kt *x, bool oracle, int *awaited)
 {
 	struct kvm_knobs k;
 
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.oracle_yield = oracle;
 	kt_setup(x, 1, 4, cpu_one, run0_rest_q, &k);
 	x->kvm.awaited = awaited_is;
@@ -55,7 +55,8 @@ static void test_oracle_yields_to_awaited(void **state)
 	assert_int_equal(v0->stat.oracle_yields, 1);
 	assert_int_equal(v0->yielded_to, 3);
 	assert_int_equal(x.kvm.last_boosted_vcpu, 0);
-	assert_false(v0->spin_loop.in_spin_loop);
+	/* yielded: still in its spin loop until it runs again */
+	assert_true(v0->spin_loop.in_spin_loop);
 	kt_teardown(&x);
 }
 
@@ -77,7 +78,7 @@ static void test_oracle_awaited_running_falls_back(void **state)
 	int awaited = 1;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.oracle_yield = true;
 	kt_setup(&x, 2, 4, cpus, st, &k);
 	x.kvm.awaited = awaited_is;

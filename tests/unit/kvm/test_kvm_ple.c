@@ -43,7 +43,7 @@ static void test_ple_grow_bounded_by_max(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ple_window_max = 20000;
 	kt_setup(&x, 1, 1, cpu_one, NULL, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -88,7 +88,7 @@ static void test_ple_grow_adds_large_modifier(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ple_window_grow = 5000;
 	kt_setup(&x, 1, 1, cpu_one, NULL, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -112,7 +112,7 @@ static void test_ple_no_grow_when_gap_zero(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ple_gap = 0;
 	kt_setup(&x, 1, 1, cpu_one, NULL, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -162,7 +162,7 @@ static void test_ple_shrink_divides_to_base(void **state)
 	size_t i;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ple_window_shrink = 2;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -187,7 +187,7 @@ static void test_ple_shrink_subtracts_large_modifier(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ple_window_shrink = 8192;
 	kt_setup(&x, 1, 1, cpu_one, NULL, &k);
 	v0 = kt_vcpu(&x, 0);

@@ -26,6 +26,7 @@ static void test_pv_preempted_byte_set_on_preempted_put(void **state)
 	v0 = kt_vcpu(&x, 0);
 	assert_false(kvm_vcpu_is_preempted_guest(v0));
 
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 
 	assert_int_equal(v0->st_preempted, KVM_VCPU_PREEMPTED);
@@ -36,8 +37,14 @@ static void test_pv_preempted_byte_set_on_preempted_put(void **state)
 }
 
 /*
- * MODEL.md 2, kvm_steal_time_set_preempted(): off an instruction boundary
- * nothing is written: byte stays 0, preemption_other 1, reported 0.
+ * MODEL.md 7, preempted is reported only for involuntary deschedules:
+ * v0 entered the guest (kvm_vcpu_enter_guest clears
+ * at_instruction_boundary, the vcpu_run loop) and leaves on a PAUSE exit;
+ * handle_pause() yields to v1, so v0 is switched out from inside the exit
+ * handler (kvm_sched_out from yield_to's schedule()): it is preempted and
+ * ready for KVM (a directed-yield candidate), but nothing is written for
+ * the guest: byte 0, preemption_other 1, reported 0, vcpu_is_preempted()
+ * false.
  */
 static void test_pv_preempted_byte_not_set_off_boundary(void **state)
 {
@@ -47,8 +54,11 @@ static void test_pv_preempted_byte_not_set_off_boundary(void **state)
 	(void)state;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, NULL);
 	v0 = kt_vcpu(&x, 0);
-	v0->at_instruction_boundary = false;
+	kt_preempt(&x, 1, true);
+	assert_false(v0->at_instruction_boundary);
 
+	handle_pause(v0, x.now);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
 	kvm_sched_out(v0);
 
 	assert_true(v0->preempted);
@@ -56,6 +66,29 @@ static void test_pv_preempted_byte_not_set_off_boundary(void **state)
 	assert_int_equal(v0->stat.preemption_other, 1);
 	assert_int_equal(v0->stat.preemption_reported, 0);
 	assert_false(kvm_vcpu_is_preempted_guest(v0));
+	kt_teardown(&x);
+}
+
+/*
+ * MODEL.md 7, at_instruction_boundary: set by an external-interrupt exit
+ * (handle_external_interrupt_irqoff), cleared at the top of each vcpu_run
+ * loop (kvm_vcpu_enter_guest): false -> true -> false.
+ */
+static void test_pv_boundary_external_exit_until_entry(void **state)
+{
+	struct kt x;
+	struct kvm_vcpu *v0;
+
+	(void)state;
+	kt_setup(&x, 1, 2, cpu_one, run0_q1, NULL);
+	v0 = kt_vcpu(&x, 0);
+	assert_false(v0->at_instruction_boundary);
+
+	kvm_vcpu_external_interrupt_exit(v0);
+	assert_true(v0->at_instruction_boundary);
+
+	kvm_vcpu_enter_guest(v0);
+	assert_false(v0->at_instruction_boundary);
 	kt_teardown(&x);
 }
 
@@ -94,6 +127,7 @@ static void test_pv_preempted_byte_cleared_on_entry(void **state)
 	(void)state;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, NULL);
 	v0 = kt_vcpu(&x, 0);
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 	assert_int_equal(v0->st_preempted, KVM_VCPU_PREEMPTED);
 
@@ -120,11 +154,12 @@ static void test_pv_preempted_byte_needs_steal_time(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.pv_steal_time = false;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, &k);
 	v0 = kt_vcpu(&x, 0);
 
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 
 	assert_int_equal(v0->st_preempted, 0);
@@ -147,11 +182,13 @@ static void test_pv_preempted_byte_not_rewritten(void **state)
 	(void)state;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, NULL);
 	v0 = kt_vcpu(&x, 0);
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 	assert_true(kvm_flush_tlb_deferred(v0));
 	assert_int_equal(v0->st_preempted, 3);
 
 	kvm_sched_in(v0);
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 
 	assert_int_equal(v0->st_preempted,
@@ -203,6 +240,7 @@ static void test_pv_tlb_flush_running_target_needs_ipi(void **state)
 
 	assert_false(kvm_flush_tlb_deferred(v0));
 	assert_int_equal(v0->st_preempted, 0);
+	kvm_vcpu_external_interrupt_exit(v0);
 	kvm_sched_out(v0);
 	kvm_sched_in(v0);
 	kvm_vcpu_enter_guest(v0);
@@ -221,7 +259,7 @@ static void test_pv_tlb_flush_needs_feature(void **state)
 	struct kvm_vcpu *v1;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.pv_tlb_flush = false;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, &k);
 	v1 = kt_vcpu(&x, 1);
@@ -274,7 +312,7 @@ static void test_kick_cpu_yield_without_pv_sched_yield(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.pv_sched_yield = false;
 	kt_setup(&x, 1, 2, cpu_one, q0_run1, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -298,7 +336,7 @@ static void test_kick_cpu_needs_pv_unhalt(void **state)
 	struct kvm_vcpu *v0, *v1;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.pv_unhalt = false;
 	kt_setup(&x, 1, 2, cpu_one, q0_run1, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -419,7 +457,7 @@ static void test_hc_sched_yield_needs_feature(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.pv_sched_yield = false;
 	kt_setup(&x, 1, 2, cpu_one, run0_q1, &k);
 	v0 = kt_vcpu(&x, 0);
@@ -440,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pv_preempted_byte_set_on_preempted_put),
 		cmocka_unit_test(test_pv_preempted_byte_not_set_off_boundary),
+		cmocka_unit_test(test_pv_boundary_external_exit_until_entry),
 		cmocka_unit_test(test_pv_preempted_byte_not_set_on_halt),
 		cmocka_unit_test(test_pv_preempted_byte_cleared_on_entry),
 		cmocka_unit_test(test_pv_preempted_byte_needs_steal_time),

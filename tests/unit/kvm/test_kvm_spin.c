@@ -21,7 +21,7 @@ static struct kvm_knobs knobs_series(bool relaxed)
 {
 	struct kvm_knobs k;
 
-	kvm_knobs_default(&k);
+	kt_knobs(&k);
 	k.ipi_tracking_enabled = true;
 	k.ipi_aware_yield = true;
 	k.enable_relaxed_boost = relaxed;
@@ -106,9 +106,9 @@ static void test_spin_blocking_event_request_is_candidate(void **state)
 	v0 = kt_vcpu(&x, 0);
 	v1 = kt_vcpu(&x, 1);
 	kt_halt(&x, 1);
-	assert_int_equal(kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED,
-						  APIC_DEST_NOSHORT, dest, 1,
-						  x.now),
+	assert_int_equal(kvm_irq_delivery_to_apic(
+				 v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now),
 			 1);
 	assert_true(kvm_vcpu_is_blocking(v1));
 	assert_true(kvm_arch_dy_runnable(v1));
@@ -168,13 +168,13 @@ static void test_spin_blocking_posted_irq_is_candidate(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
-	k.apicv = true;
+	kt_knobs(&k);
+	k.enable_apicv = true;
 	kt_setup(&x, 1, 2, cpu_one, st, &k);
 	v0 = kt_vcpu(&x, 0);
 	kt_halt(&x, 1);
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 x.now);
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now);
 	assert_true(kvm_vcpu_is_blocking(kt_vcpu(&x, 1)));
 
 	kvm_vcpu_on_spin(v0, true, x.now);
@@ -245,13 +245,13 @@ static void test_spin_posted_interrupt_accepted_apicv(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	kvm_knobs_default(&k);
-	k.apicv = true;
+	kt_knobs(&k);
+	k.enable_apicv = true;
 	setup_one_cpu(&x, 2, &k);
 	v0 = kt_vcpu(&x, 0);
 	kt_preempt(&x, 1, false);
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 x.now);
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now);
 	assert_int_equal(kt_vcpu(&x, 1)->pending_interrupts, 1);
 
 	kvm_vcpu_on_spin(v0, true, x.now);
@@ -277,7 +277,7 @@ static void test_spin_pending_interrupt_needs_apicv(void **state)
 	v0 = kt_vcpu(&x, 0);
 	kt_preempt(&x, 1, false);
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 x.now);
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now);
 	assert_int_equal(kt_vcpu(&x, 1)->pending_interrupts, 1);
 
 	kvm_vcpu_on_spin(v0, true, x.now);
@@ -477,8 +477,9 @@ static void test_spin_single_vcpu_returns(void **state)
 }
 
 /*
- * MODEL.md 3, after the scan in_spin_loop and dy_eligible of the spinner
- * are false (dy_eligible preset true, one successful yield to v1).
+ * MODEL.md 3, after a scan that yielded to nobody in_spin_loop and
+ * dy_eligible of the spinner are false at once (dy_eligible preset true;
+ * v1 is not ready: 0 attempts).
  */
 static void test_spin_clears_spin_loop_state(void **state)
 {
@@ -488,14 +489,84 @@ static void test_spin_clears_spin_loop_state(void **state)
 	(void)state;
 	setup_one_cpu(&x, 2, NULL);
 	v0 = kt_vcpu(&x, 0);
-	kt_preempt(&x, 1, true);
 	v0->spin_loop.dy_eligible = true;
 
 	kvm_vcpu_on_spin(v0, true, x.now);
 
-	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_int_equal(v0->stat.directed_yield_attempted, 0);
 	assert_false(v0->spin_loop.in_spin_loop);
 	assert_false(v0->spin_loop.dy_eligible);
+	kt_teardown(&x);
+}
+
+/*
+ * MODEL.md 7, in_spin_loop spans the yield: yield_to() schedules inside
+ * kvm_vcpu_on_spin(), so after a successful yield (v0 -> v1) v0 is still
+ * in its spin loop while it waits to run again; another spinner's scan
+ * (v1's) then sees it and the dy_eligible alternation applies: the first
+ * look skips v0 (0 attempts, dy_eligible false -> true). When v0 runs
+ * again, kvm_vcpu_enter_guest() ends the loop: in_spin_loop false,
+ * dy_eligible false.
+ */
+static void test_spin_loop_spans_the_yield(void **state)
+{
+	struct kt x;
+	struct kvm_vcpu *v0, *v1;
+
+	(void)state;
+	setup_one_cpu(&x, 2, NULL);
+	v0 = kt_vcpu(&x, 0);
+	v1 = kt_vcpu(&x, 1);
+	kt_preempt(&x, 1, true);
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_true(v0->spin_loop.in_spin_loop);
+
+	/* v0 (spinning at CPL 0) is switched out by the yield; v1 runs and
+	 * spins too */
+	assert_ptr_equal(schedule(kt_rq(&x, 0), x.now), &x.t[1]);
+	v0->in_kernel = true;
+	kvm_sched_out(v0);
+	kvm_sched_in(v1);
+	kvm_vcpu_enter_guest(v1);
+	kvm_vcpu_on_spin(v1, true, x.now);
+	assert_int_equal(v1->stat.directed_yield_attempted, 0);
+	assert_true(v0->spin_loop.dy_eligible);
+
+	kvm_vcpu_enter_guest(v0);
+	assert_false(v0->spin_loop.in_spin_loop);
+	assert_false(v0->spin_loop.dy_eligible);
+	kt_teardown(&x);
+}
+
+/*
+ * The dy_eligible alternation switched off (HAVE_KVM_CPU_RELAX_INTERCEPT
+ * not selected, as on riscv): v1, itself in a spin loop with dy_eligible
+ * false, is a candidate at the first look: 1 attempt, 1 success, and its
+ * dy_eligible is not toggled (still false).
+ */
+static void test_spin_no_relax_intercept_all_eligible(void **state)
+{
+	struct kvm_knobs k;
+	struct kt x;
+	struct kvm_vcpu *v0, *v1;
+
+	(void)state;
+	kt_knobs(&k);
+	k.cpu_relax_intercept = false;
+	setup_one_cpu(&x, 2, &k);
+	v0 = kt_vcpu(&x, 0);
+	v1 = kt_vcpu(&x, 1);
+	kt_preempt(&x, 1, true);
+	v1->spin_loop.in_spin_loop = true;
+	v1->spin_loop.dy_eligible = false;
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 1);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_false(v1->spin_loop.dy_eligible);
 	kt_teardown(&x);
 }
 
@@ -521,7 +592,7 @@ static void test_ipi_aware_receiver_beats_preempted(void **state)
 	kt_preempt(&x, 1, false);
 	kt_preempt(&x, 2, false);
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 x.now);
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now);
 
 	kvm_vcpu_on_spin(v0, true, x.now + 1 * MS);
 
@@ -544,13 +615,13 @@ static void test_ipi_aware_pending_irq_beats_preempted(void **state)
 	struct kvm_vcpu *v0;
 
 	(void)state;
-	k.apicv = true;
+	k.enable_apicv = true;
 	setup_one_cpu(&x, 3, &k);
 	v0 = kt_vcpu(&x, 0);
 	kt_preempt(&x, 1, false);
 	kt_preempt(&x, 2, false);
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 x.now);
+				 CALL_FUNCTION_SINGLE_VECTOR, x.now);
 
 	kvm_vcpu_on_spin(v0, true, x.now);
 
@@ -676,7 +747,7 @@ static void test_ipi_aware_receiver_window_expiry(void **state)
 	kt_preempt(&x, 2, false);
 	t = x.now;
 	kvm_irq_delivery_to_apic(v0, APIC_DM_FIXED, APIC_DEST_NOSHORT, dest, 1,
-				 t);
+				 CALL_FUNCTION_SINGLE_VECTOR, t);
 	assert_true(kvm_vcpu_is_ipi_receiver(v0, v2, t + 50 * MS));
 
 	kvm_vcpu_on_spin(v0, true, t + 51 * MS);
@@ -792,6 +863,43 @@ static void test_relaxed_round_shares_try_budget(void **state)
 	kt_teardown(&x);
 }
 
+/*
+ * The v2 code (relaxed_boost_on_error): the second round runs on
+ * "yielded <= 0", also after a first round that ran out of tries, and
+ * with the budget spent errors no longer stop it. The set-up of the test
+ * above: round 1 spends its 3 tries on v1..v3 (-ESRCH each); round 2
+ * takes v4 (preempted at CPL 3, looked at: dy_eligible true -> false,
+ * -ESRCH), then v1..v3 again (-ESRCH each): 3 + 4 = 7 attempts, no
+ * success.
+ */
+static void test_relaxed_round_v2_after_errors(void **state)
+{
+	static const int cpu[] = { 0, 1, 2, 3, 4 };
+	struct kvm_knobs k = knobs_series(true);
+	struct kt x;
+	struct kvm_vcpu *v0, *v4;
+	int i;
+
+	(void)state;
+	k.relaxed_boost_on_error = true;
+	kt_setup(&x, 5, 5, cpu, run0_rest_q, &k);
+	v0 = kt_vcpu(&x, 0);
+	v4 = kt_vcpu(&x, 4);
+	for (i = 1; i < 4; i++)
+		kt_preempt(&x, i, true);
+	kt_preempt(&x, 4, false);
+	v4->spin_loop.in_spin_loop = true;
+	v4->spin_loop.dy_eligible = true;
+	x.kvm.last_boosted_vcpu = 3;
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 7);
+	assert_int_equal(v0->stat.directed_yield_successful, 0);
+	assert_false(v4->spin_loop.dy_eligible);
+	kt_teardown(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -805,6 +913,8 @@ int main(void)
 		cmocka_unit_test(test_spin_posted_interrupt_accepted_apicv),
 		cmocka_unit_test(test_spin_pending_interrupt_needs_apicv),
 		cmocka_unit_test(test_spin_dy_eligible_alternates),
+		cmocka_unit_test(test_spin_loop_spans_the_yield),
+		cmocka_unit_test(test_spin_no_relax_intercept_all_eligible),
 		cmocka_unit_test(test_eligible_outside_spin_loop),
 		cmocka_unit_test(test_spin_round_robin_after_last_boosted),
 		cmocka_unit_test(test_spin_starts_after_last_boosted),
@@ -824,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_relaxed_round_not_after_success),
 		cmocka_unit_test(test_relaxed_round_off),
 		cmocka_unit_test(test_relaxed_round_shares_try_budget),
+		cmocka_unit_test(test_relaxed_round_v2_after_errors),
 	};
 
 	return cmocka_run_group_tests_name("kvm_spin", tests, NULL, NULL);

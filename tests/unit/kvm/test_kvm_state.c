@@ -309,7 +309,8 @@ static void test_kvm_create_initial_state(void **state)
 /*
  * kvm_knobs_default(): vmx.c module defaults ple_gap 128, ple_window 4096,
  * grow 2, shrink 0, max UINT_MAX; the series off (vanilla), window 50 ms;
- * no APICv; all PV features on.
+ * enable_apicv and enable_ipiv on (vmx.c; the hardware may refuse them);
+ * HAVE_KVM_CPU_RELAX_INTERCEPT selected (x86); all PV features on.
  */
 static void test_knobs_default(void **state)
 {
@@ -327,7 +328,9 @@ static void test_knobs_default(void **state)
 	assert_false(k.ipi_aware_yield);
 	assert_false(k.enable_relaxed_boost);
 	assert_int_equal(k.ipi_window_ns, 50000000);
-	assert_false(k.apicv);
+	assert_true(k.enable_apicv);
+	assert_true(k.enable_ipiv);
+	assert_true(k.cpu_relax_intercept);
 	assert_true(k.pv_steal_time && k.pv_tlb_flush && k.pv_sched_yield &&
 		    k.pv_unhalt);
 }

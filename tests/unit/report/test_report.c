@@ -189,14 +189,14 @@ static const char table_run_expect[] =
 	"  small      1    1024   1000   1000.0  1000.0       1000.0  1.000\n"
 	"\n"
 	"Time breakdown (% of vCPU time):\n"
-	"  VM        work  spin  ipi-wait  halted  steal  exit\n"
-	"  big       47.5  22.5       5.0    10.0   10.0   5.0\n"
-	"    vcpu0   50.0  20.0       5.0    10.0   10.0   5.0\n"
-	"    vcpu1   50.0  20.0       5.0    10.0   10.0   5.0\n"
-	"    vcpu2   50.0  20.0       5.0    10.0   10.0   5.0\n"
-	"    vcpu3   40.0  30.0       5.0    10.0   10.0   5.0\n"
-	"  small    100.0   0.0       0.0     0.0    0.0   0.0\n"
-	"    vcpu0  100.0   0.0       0.0     0.0    0.0   0.0\n"
+	"  VM        work  spin  ipi-wait  halted  steal  exit  poll\n"
+	"  big       47.5  22.5       5.0    10.0   10.0   5.0   0.0\n"
+	"    vcpu0   50.0  20.0       5.0    10.0   10.0   5.0   0.0\n"
+	"    vcpu1   50.0  20.0       5.0    10.0   10.0   5.0   0.0\n"
+	"    vcpu2   50.0  20.0       5.0    10.0   10.0   5.0   0.0\n"
+	"    vcpu3   40.0  30.0       5.0    10.0   10.0   5.0   0.0\n"
+	"  small    100.0   0.0       0.0     0.0    0.0   0.0   0.0\n"
+	"    vcpu0  100.0   0.0       0.0     0.0    0.0   0.0   0.0\n"
 	"\n"
 	"Host counters:\n"
 	"  context switches         1\n"
@@ -212,8 +212,10 @@ static const char table_run_expect[] =
 	"  PV kicks                11\n"
 	"  PV sched yields         12\n"
 	"  TLB flushes deferred    13\n"
-	"  migrations              14\n"
-	"  simulator events        15\n"
+	"  halt polls              14\n"
+	"  halt polls successful   15\n"
+	"  migrations              16\n"
+	"  simulator events        17\n"
 	"\n"
 	"Fairness: Jain's index 0.9972 over 2 VMs (1: each VM got the same fraction of its entitlement)\n";
 
@@ -249,11 +251,11 @@ static const char table_compare_expect[] =
 	"  Jain's index   0.9972  0.9972\n"
 	"\n"
 	"Time breakdown (% of vCPU time):\n"
-	"  VM      policy   work  spin  ipi-wait  halted  steal  exit\n"
-	"  big    vanilla   47.5  22.5       5.0    10.0   10.0   5.0\n"
-	"            full   47.5  22.5       5.0    10.0   10.0   5.0\n"
-	"  small  vanilla  100.0   0.0       0.0     0.0    0.0   0.0\n"
-	"            full  100.0   0.0       0.0     0.0    0.0   0.0\n"
+	"  VM      policy   work  spin  ipi-wait  halted  steal  exit  poll\n"
+	"  big    vanilla   47.5  22.5       5.0    10.0   10.0   5.0   0.0\n"
+	"            full   47.5  22.5       5.0    10.0   10.0   5.0   0.0\n"
+	"  small  vanilla  100.0   0.0       0.0     0.0    0.0   0.0   0.0\n"
+	"            full  100.0   0.0       0.0     0.0    0.0   0.0   0.0\n"
 	"\n"
 	"Host counters:\n"
 	"  counter                 vanilla  full\n"
@@ -270,8 +272,10 @@ static const char table_compare_expect[] =
 	"  PV kicks                     11    11\n"
 	"  PV sched yields              12    12\n"
 	"  TLB flushes deferred         13    13\n"
-	"  migrations                   14    14\n"
-	"  simulator events             15    15\n";
+	"  halt polls                   14    14\n"
+	"  halt polls successful        15    15\n"
+	"  migrations                   16    16\n"
+	"  simulator events             17    17\n";
 
 static void table_compare_exact(void **state)
 {
@@ -319,11 +323,11 @@ static void table_multi_seed_shows_spread(void **state)
 }
 
 static const char csv_compare_expect[] =
-	"policy,vm,vcpus,shares,runs,throughput_mean,throughput_stddev,change_pct,change_spread_pct,share_mean,work_pct,spin_pct,ipi_wait_pct,halted_pct,steal_pct,exit_pct,jain_mean\n"
-	"vanilla,big,4,1024,1,12345.000,0.000,0.00,0.00,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.9972\n"
-	"vanilla,small,1,1024,1,1000.000,0.000,0.00,0.00,1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.9972\n"
-	"full,big,4,1024,1,13579.500,0.000,10.00,0.00,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.9972\n"
-	"full,small,1,1024,1,1000.000,0.000,0.00,0.00,1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.9972\n";
+	"policy,vm,vcpus,shares,runs,throughput_mean,throughput_stddev,change_pct,change_spread_pct,share_mean,work_pct,spin_pct,ipi_wait_pct,halted_pct,steal_pct,exit_pct,poll_pct,jain_mean\n"
+	"vanilla,big,4,1024,1,12345.000,0.000,0.00,0.00,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.00,0.9972\n"
+	"vanilla,small,1,1024,1,1000.000,0.000,0.00,0.00,1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.00,0.9972\n"
+	"full,big,4,1024,1,13579.500,0.000,10.00,0.00,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.00,0.9972\n"
+	"full,small,1,1024,1,1000.000,0.000,0.00,0.00,1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.00,0.9972\n";
 
 static void csv_exact(void **state)
 {
@@ -343,11 +347,11 @@ static void csv_exact(void **state)
 		buf,
 		"policy,seed,vm,vcpus,shares,ops,throughput,cpu_ns,"
 		"entitlement_ns,share,work_pct,spin_pct,ipi_wait_pct,"
-		"halted_pct,steal_pct,exit_pct,jain\n"
+		"halted_pct,steal_pct,exit_pct,poll_pct,jain\n"
 		"vanilla,7,\"a,\"\"b\"\"\",4,1024,12345,12345.000,2700000000,"
-		"3000000000,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.9972\n"
+		"3000000000,0.9000,47.50,22.50,5.00,10.00,10.00,5.00,0.00,0.9972\n"
 		"vanilla,7,small,1,1024,1000,1000.000,1000000000,1000000000,"
-		"1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.9972\n");
+		"1.0000,100.00,0.00,0.00,0.00,0.00,0.00,0.00,0.9972\n");
 	free(buf);
 	strcpy(m[0].vms[0].name, "big");
 	strcpy(m[1].vms[0].name, "big");
@@ -370,6 +374,8 @@ static const char json_small_expect[] =
 	"        \"context_switches\": 0,\n"
 	"        \"deboosts\": 0,\n"
 	"        \"events\": 0,\n"
+	"        \"halt_poll_successes\": 0,\n"
+	"        \"halt_polls\": 0,\n"
 	"        \"ipis_sent\": 0,\n"
 	"        \"ipis_tracked\": 0,\n"
 	"        \"kicks\": 0,\n"
@@ -398,6 +404,7 @@ static const char json_small_expect[] =
 	"            \"exit\": 0,\n"
 	"            \"halted\": 200,\n"
 	"            \"ipi_wait\": 0,\n"
+	"            \"poll\": 0,\n"
 	"            \"spin\": 100,\n"
 	"            \"steal\": 100,\n"
 	"            \"work\": 600\n"
@@ -407,6 +414,7 @@ static const char json_small_expect[] =
 	"              \"exit\": 0,\n"
 	"              \"halted\": 200,\n"
 	"              \"ipi_wait\": 0,\n"
+	"              \"poll\": 0,\n"
 	"              \"spin\": 100,\n"
 	"              \"steal\": 100,\n"
 	"              \"work\": 600\n"
@@ -423,6 +431,8 @@ static const char json_small_expect[] =
 	"      \"context_switches\": 0.0,\n"
 	"      \"deboosts\": 0.0,\n"
 	"      \"events\": 0.0,\n"
+	"      \"halt_poll_successes\": 0.0,\n"
+	"      \"halt_polls\": 0.0,\n"
 	"      \"ipis_sent\": 0.0,\n"
 	"      \"ipis_tracked\": 0.0,\n"
 	"      \"kicks\": 0.0,\n"
@@ -457,6 +467,7 @@ static const char json_small_expect[] =
 	"          \"exit\": 0.0,\n"
 	"          \"halted\": 20.0,\n"
 	"          \"ipi_wait\": 0.0,\n"
+	"          \"poll\": 0.0,\n"
 	"          \"spin\": 10.0,\n"
 	"          \"steal\": 10.0,\n"
 	"          \"work\": 60.0\n"

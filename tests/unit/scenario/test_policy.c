@@ -89,10 +89,13 @@ static void defaults_series_numbers(void **state)
 	assert_true(p.kvm.ipi_window_ns == 50 * NSEC_PER_MSEC);
 }
 
-/* deboost = v2 debooster only (MODEL.md 4a). */
+/* deboost = v2 debooster only (MODEL.md 4a), in v2's code order: rate
+ * limit first, cap by h_nr_queued. */
 static void preset_deboost(void **state)
 {
-	static const char *const on[] = { "vcpu_debooster_enabled", NULL };
+	static const char *const on[] = { "vcpu_debooster_enabled",
+					  "debooster_rate_limit_first",
+					  "debooster_cap_h_nr_queued", NULL };
 
 	(void)state;
 	check_preset("deboost", on);
@@ -107,23 +110,31 @@ static void preset_lagcredit(void **state)
 	check_preset("lagcredit", on);
 }
 
-/* ipi-aware = IPI tracking + IPI-aware candidates, no relaxed round (4c). */
+/* ipi-aware = IPI tracking + IPI-aware candidates, no relaxed round (4c),
+ * with v2's rule (3): a candidate must be preempted. */
 static void preset_ipi_aware(void **state)
 {
 	static const char *const on[] = { "ipi_tracking_enabled",
-					  "ipi_aware_yield", NULL };
+					  "ipi_aware_yield",
+					  "ipi_strict_fallback", NULL };
 
 	(void)state;
 	check_preset("ipi-aware", on);
 }
 
-/* series-v2 = debooster + IPI-aware yield + relaxed boost (4a + 4c). */
+/* series-v2 = debooster + IPI-aware yield + relaxed boost (4a + 4c), as
+ * v2 codes them: the debooster's order and count, rule (3) strict, the
+ * second round also after yield_to errors. */
 static void preset_series_v2(void **state)
 {
 	static const char *const on[] = { "vcpu_debooster_enabled",
+					  "debooster_rate_limit_first",
+					  "debooster_cap_h_nr_queued",
 					  "ipi_tracking_enabled",
 					  "ipi_aware_yield",
-					  "enable_relaxed_boost", NULL };
+					  "ipi_strict_fallback",
+					  "enable_relaxed_boost",
+					  "relaxed_boost_on_error", NULL };
 	struct policy p;
 
 	(void)state;
@@ -134,13 +145,16 @@ static void preset_series_v2(void **state)
 	assert_true(p.kvm.enable_relaxed_boost);
 }
 
-/* series-v3 = lag credit + IPI-aware yield + relaxed boost (4b + 4c). */
+/* series-v3 = lag credit + IPI-aware yield + relaxed boost (4b + 4c), as
+ * v3 describes them: the legacy fallback for rule (3), the EOI of the
+ * tracked vector only. */
 static void preset_series_v3(void **state)
 {
 	static const char *const on[] = { "vcpu_lag_credit_enabled",
 					  "ipi_tracking_enabled",
 					  "ipi_aware_yield",
-					  "enable_relaxed_boost", NULL };
+					  "enable_relaxed_boost",
+					  "ipi_eoi_match_vector", NULL };
 	struct policy p;
 
 	(void)state;
@@ -165,7 +179,9 @@ static void preset_oracle(void **state)
 static void preset_resets_and_unknown(void **state)
 {
 	struct policy p, q;
-	static const char *const on[] = { "vcpu_debooster_enabled", NULL };
+	static const char *const on[] = { "vcpu_debooster_enabled",
+					  "debooster_rate_limit_first",
+					  "debooster_cap_h_nr_queued", NULL };
 
 	(void)state;
 	policy_preset(&p, "series-v3");
@@ -285,9 +301,9 @@ static void set_knob_bool_spellings(void **state)
 		assert_true(p.sched.vcpu_debooster_enabled);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(no); i++) {
-		p.kvm.apicv = true;
-		set_ok(&p, "apicv", no[i]);
-		assert_false(p.kvm.apicv);
+		p.kvm.enable_apicv = true;
+		set_ok(&p, "enable_apicv", no[i]);
+		assert_false(p.kvm.enable_apicv);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		expect_einval(&p, "vcpu_debooster_enabled", bad[i], "on/off");
@@ -307,7 +323,7 @@ static void set_knob_unknown(void **state)
 	assert_non_null(strstr(err, "vcpu_turbo"));
 	assert_int_equal(policy_set_knob(&p, "vcpu_turbo", "1", NULL, 0),
 			 -ENOENT);
-	assert_int_equal(policy_set_knob(&p, "apicv", "maybe", NULL, 0),
+	assert_int_equal(policy_set_knob(&p, "enable_apicv", "maybe", NULL, 0),
 			 -EINVAL);
 	/* a tiny buffer truncates, never overflows */
 	assert_int_equal(policy_set_knob(&p, "ple_window", "x", err, 4),
@@ -342,13 +358,13 @@ static void knob_names(void **state)
 }
 
 /*
- * Every field of struct sched_features (13) and struct kvm_knobs (16) is a
- * knob: 29 knobs, unique names and offsets, each with where and meaning.
+ * Every field of struct sched_features (15) and struct kvm_knobs (24) is a
+ * knob: 39 knobs, unique names and offsets, each with where and meaning.
  */
 static void knob_table_complete(void **state)
 {
 	(void)state;
-	assert_int_equal(policy_nr_knobs, 29);
+	assert_int_equal(policy_nr_knobs, 39);
 	for (size_t i = 0; i < policy_nr_knobs; i++) {
 		const struct knob *k = &policy_knobs[i];
 

@@ -243,6 +243,91 @@ static void test_deboost_same_rq_only(void **state)
 	fx_fini(&f);
 }
 
+/* Y and X on CPU0 (Y running), Z and T on CPU1 (Z running), one VM. */
+static void two_cpus(struct fx *f, const struct sched_features *ft)
+{
+	struct task_group *vm;
+
+	fx_init_feat(f, 2, ft);
+	vm = sched_create_group(&f->s, NULL, 1024, "vm");
+	fx_task(f, 0, vm, 0, 0);
+	fx_task(f, 2, vm, 0, 0);
+	fx_task(f, 3, vm, 1, 0);
+	fx_task(f, 1, vm, 1, 0);
+	schedule(cpu_rq(&f->s, 0), 0);
+	schedule(cpu_rq(&f->s, 1), 0);
+}
+
+/* The v2 code (debooster_rate_limit_first): the rate limit is checked,
+ * and stamped when it lets the call through, before the same-rq check.
+ * Y yields to T on the other CPU at 100 us: no penalty, but CPU0's limit
+ * is stamped; Y's yield to X on its own CPU at 200 us falls within 6 ms:
+ * rate limited (0 deboosts, 1 limited). In MODEL.md 4a's order (knob off)
+ * the same two yields deboost once. */
+static void test_deboost_v2_rate_limit_stamped_before_same_rq(void **state)
+{
+	struct sched_features ft = feat(true, false, MS(6));
+	struct fx f;
+	struct rq *rq;
+
+	(void)state;
+	ft.debooster_rate_limit_first = true;
+	two_cpus(&f, &ft);
+	rq = cpu_rq(&f.s, 0);
+	assert_int_equal(yield_to(&f.s, &f.t[0], &f.t[1], true, US(100)), 1);
+	assert_int_equal(rq->stats.deboosts, 0);
+	assert_int_equal(yield_to(&f.s, &f.t[0], &f.t[2], true, US(200)), 1);
+	assert_int_equal(rq->stats.deboosts, 0);
+	assert_int_equal(rq->stats.deboost_rate_limited, 1);
+	fx_fini(&f);
+
+	ft.debooster_rate_limit_first = false;
+	two_cpus(&f, &ft);
+	rq = cpu_rq(&f.s, 0);
+	yield_to(&f.s, &f.t[0], &f.t[1], true, US(100));
+	yield_to(&f.s, &f.t[0], &f.t[2], true, US(200));
+	assert_int_equal(rq->stats.deboosts, 1);
+	fx_fini(&f);
+}
+
+/* The v2 code (debooster_cap_h_nr_queued): the cap counts the tasks under
+ * the LCA. Y and T in one VM, beside a child cgroup of three tasks: 3
+ * entities at the VM's level (4g = 2.8 ms) but 5 tasks (2.5g = 1.75 ms).
+ * T is 100 ms ahead: penalty 0.7 + 100 + 10 ms capped at 1.75 ms; Y is
+ * still eligible (V >= 33 ms), so the forfeit adds its 0.7 ms request:
+ * 2.45 ms. Counting entities (knob off): 2.8 + 0.7 = 3.5 ms. */
+static void test_deboost_v2_cap_counts_h_nr_queued(void **state)
+{
+	static const bool h[] = { true, false };
+	static const u64 want[] = { US(2450), US(3500) };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct sched_features ft = feat(true, false, MS(6));
+		struct task_group *vm, *emu;
+		struct fx f;
+		struct rq *rq;
+
+		ft.debooster_cap_h_nr_queued = h[i];
+		fx_init_feat(&f, 1, &ft);
+		rq = cpu_rq(&f.s, 0);
+		vm = sched_create_group(&f.s, NULL, 1024, "vm");
+		emu = sched_create_group(&f.s, vm, 1024, "vm/emu");
+		fx_task(&f, 0, vm, 0, 0);
+		fx_task(&f, 1, vm, 0, 0);
+		for (int k = 2; k < 5; k++)
+			fx_task(&f, k, emu, 0, 0);
+		assert_ptr_equal(schedule(rq, 0), &f.t[0]);
+		set_vd(&f.t[1].se, MS(100), MS(100) + US(700));
+		assert_int_equal(f.t[0].se.cfs_rq->nr_queued, 3);
+		assert_int_equal(f.t[0].se.cfs_rq->h_nr_queued, 5);
+
+		yield_to(&f.s, &f.t[0], &f.t[1], true, 0);
+		assert_int_equal(f.t[0].se.vruntime, want[i]);
+		fx_fini(&f);
+	}
+}
+
 /* MODEL.md 4a "lowest common ancestor", depth 0: Y in vm1, T in vm2, both
  * under the root. The pair at the LCA is the two VMs' group entities
  * (weight 1024 each): vm2 ahead by 0.9 ms -> vm1's entity gets 1.69 ms.
@@ -412,6 +497,8 @@ int main(void)
 		cmocka_unit_test(test_deboost_penalty),
 		cmocka_unit_test(test_deboost_need_not_negative),
 		cmocka_unit_test(test_deboost_cap_table),
+		cmocka_unit_test(test_deboost_v2_rate_limit_stamped_before_same_rq),
+		cmocka_unit_test(test_deboost_v2_cap_counts_h_nr_queued),
 		cmocka_unit_test(test_deboost_cap_two_queued),
 		cmocka_unit_test(test_deboost_cap_three_queued),
 		cmocka_unit_test(test_deboost_debounce_reverse_pair),

@@ -199,6 +199,51 @@ static void test_tlb_flush_native_ipis_all(void **state)
 }
 
 /* The wait-queue FIFO keeps order across wrap-around and removal. */
+/* MODEL.md 7, PV sched yield from kvm_smp_send_call_func_ipi(): after a
+ * multi-target call-function IPI to vCPUs 1, 2, 3, where 2 is idle (in
+ * the guest) and preempted and 3 is busy and preempted, the yield goes to
+ * the first busy preempted target: 3 (index 2 in the mask). */
+static void test_call_func_pv_yield_first_busy_preempted(void **state)
+{
+	static const int mask[3] = { 1, 2, 3 };
+	static const bool busy[3] = { true, false, true };
+	struct gfx g;
+
+	(void)state;
+	gfx_init(&g);
+	g.kvm.vcpus[2].st_preempted = KVM_VCPU_PREEMPTED;
+	g.kvm.vcpus[3].st_preempted = KVM_VCPU_PREEMPTED;
+	assert_int_equal(kvm_smp_call_func_yield_target(&g.kvm, mask, busy, 3),
+			 2);
+	/* no preempted busy target: no hypercall */
+	g.kvm.vcpus[3].st_preempted = 0;
+	assert_int_equal(kvm_smp_call_func_yield_target(&g.kvm, mask, busy, 3),
+			 -1);
+	kvm_destroy(&g.kvm);
+}
+
+/* MODEL.md 7: only send_call_func_ipi is hooked, a single-target
+ * call-function IPI (send_call_func_single_ipi) never yields; nor does
+ * any without the PV sched yield feature. */
+static void test_call_func_pv_yield_not_single_nor_without_feature(void **state)
+{
+	static const int mask[2] = { 1, 2 };
+	static const bool busy[2] = { true, true };
+	struct gfx g;
+
+	(void)state;
+	gfx_init(&g);
+	g.kvm.vcpus[1].st_preempted = KVM_VCPU_PREEMPTED;
+	assert_int_equal(kvm_smp_call_func_yield_target(&g.kvm, mask, busy, 1),
+			 -1);
+	assert_int_equal(kvm_smp_call_func_yield_target(&g.kvm, mask, busy, 2),
+			 0);
+	g.k.pv_sched_yield = false;
+	assert_int_equal(kvm_smp_call_func_yield_target(&g.kvm, mask, busy, 2),
+			 -1);
+	kvm_destroy(&g.kvm);
+}
+
 static void test_fifo(void **state)
 {
 	struct gfifo q;
@@ -231,6 +276,9 @@ int main(void)
 		cmocka_unit_test(test_barrier),
 		cmocka_unit_test(test_tlb_flush_skips_preempted),
 		cmocka_unit_test(test_tlb_flush_native_ipis_all),
+		cmocka_unit_test(test_call_func_pv_yield_first_busy_preempted),
+		cmocka_unit_test(
+			test_call_func_pv_yield_not_single_nor_without_feature),
 		cmocka_unit_test(test_fifo),
 	};
 	return cmocka_run_group_tests_name("guest", tests, NULL, NULL);
