@@ -16,24 +16,105 @@
 #include "kvm/kvm.h"
 
 /* --- queued spinlock, spinlock.c --- */
+/*
+ * The lock word and the MCS queue of kernel/locking/qspinlock.c. Natively
+ * the lock passes to the queue head at release (the head alone may take
+ * it: lock-waiter preemption). Paravirtual (qspinlock_paravirt.h): the
+ * release only unlocks, the head takes the lock when it next looks, and
+ * while the head is not spinning for it (pending clear: halted, or not
+ * yet run as head) arrivals loop in an unfair trylock and may steal it.
+ */
 struct qspinlock {
-	int owner; /* thread holding it (or handed it), -1: free */
-	struct gfifo waiters; /* MCS queue order */
+	int owner; /* thread holding it (or handed it), -1: unlocked */
+	bool pending; /* PV: the queue head is in its spin loop */
+	bool slow; /* PV: _Q_SLOW_VAL: the head halted, the unlock kicks it */
+	struct gfifo waiters; /* MCS queue order, the head first */
+	struct gfifo stealers; /* PV: arrivals in the unfair trylock loop */
 };
 
-/* true: @me holds the lock now; false: @me is queued behind the owner. */
-bool queued_spin_lock(struct qspinlock *l, int me);
-/* Release; returns the thread the lock passes to (the queue head), or -1. */
-int queued_spin_unlock(struct qspinlock *l);
+enum qspin_state {
+	QSPIN_LOCKED, /* the caller holds the lock */
+	QSPIN_QUEUED, /* queued in MCS order, spinning or halted */
+	QSPIN_STEALING, /* PV: spinning in the unfair trylock, not queued */
+};
+
+/* queued_spin_lock(), native or @pv: the fast path, then the slowpath's
+ * first step (PV: pv_queue's unfair trylock). */
+enum qspin_state queued_spin_lock(struct qspinlock *l, int me, bool pv);
+/*
+ * Release. Native: the lock passes to the queue head, returned (or -1).
+ * PV: unlocked; returns the halted head the unlocker must kick
+ * (__pv_queued_spin_unlock_slowpath), or -1.
+ */
+int queued_spin_unlock(struct qspinlock *l, bool pv);
+/* The queue head, -1 if nobody is queued. */
+int queued_spin_head(const struct qspinlock *l);
+/* The waiter queued right before @me on @l, or -1 (@me is the head). */
+int queued_spin_prev(const struct qspinlock *l, int me);
+/* PV stealer @me looks again (one iteration of
+ * pv_hybrid_queued_unfair_trylock): takes the lock, keeps looping, or
+ * leaves for the queue (nobody queued, or the head spins). */
+enum qspin_state pv_hybrid_queued_unfair_trylock(struct qspinlock *l, int me);
+/* The PV queue head @me spins (pv_wait_head_or_lock: set_pending, then
+ * trylock_clear_pending): true if it took the lock, and left the queue. */
+bool pv_wait_head_trylock(struct qspinlock *l, int me);
+/* The head @me stops spinning to halt (clear_pending, pv_hash and the
+ * xchg to _Q_SLOW_VAL): true if that found the lock free, so @me holds
+ * it and left the queue; false: it halts until the unlocker kicks it. */
+bool pv_wait_head_halt(struct qspinlock *l, int me);
+/* pv_kick_node(): the new head is halted in pv_wait_node; rather than
+ * kick it now, hash it so that the unlock kicks it. */
+void pv_kick_node(struct qspinlock *l);
 
 /* pvqspinlock's SPIN_THRESHOLD: spins of a waiter before pv_wait() */
 #define PV_SPIN_THRESHOLD (1U << 15)
 /* pv_wait_early(): a queued waiter checks every this many spins whether
- * the vCPU of the waiter before it is preempted, and if so waits at once */
+ * the waiter before it is halted (prev->state != vcpu_running), and if so
+ * waits at once */
 #define PV_PREV_CHECK_SPINS (1U << 8)
 
-/* The waiter queued right before @me on @l, or -1 (@me is the head). */
-int queued_spin_prev(const struct qspinlock *l, int me);
+/* --- queued rwlock, rwlock.c --- */
+/*
+ * kernel/locking/qrwlock.c: the count word (readers, a writer holding it,
+ * a writer waiting) and wait_lock, a queued spinlock (PV where spinlocks
+ * are) that orders the slowpaths; its index is the rwlock's own. A waiter
+ * that holds wait_lock spins on the count without ever halting.
+ */
+struct qrwlock {
+	int readers; /* holding it for read, or (slowpath) about to */
+	int writer; /* the thread holding it for write, -1: none */
+	bool waiting; /* _QW_WAITING: a writer holds wait_lock, waits */
+	u32 wait_lock; /* index of its wait_lock among the VM's spinlocks */
+};
+
+/* queued_read_lock()'s fast path: true if @l is read-locked now. */
+bool queued_read_trylock(struct qrwlock *l);
+/* queued_write_lock()'s fast path: true if @me write-locked it. */
+bool queued_write_trylock(struct qrwlock *l, int me);
+/* queued_read_lock_slowpath() with wait_lock held: the reader counts
+ * itself (so no writer gets in) and may go on once no writer holds it. */
+void queued_read_lock_queued(struct qrwlock *l);
+bool queued_read_lock_ready(const struct qrwlock *l);
+/* queued_write_lock_slowpath() with wait_lock held: takes the lock if it
+ * is free, else sets _QW_WAITING; then each look takes it once the
+ * readers are gone. true: @me holds it for write. */
+bool queued_write_lock_queued(struct qrwlock *l, int me);
+bool queued_write_lock_ready(struct qrwlock *l, int me);
+void queued_read_unlock(struct qrwlock *l);
+void queued_write_unlock(struct qrwlock *l);
+
+/* --- bit spinlock, bitlock.c --- */
+/* include/linux/bit_spinlock.h: test_and_set_bit with no queue, no PV
+ * hook; waiters spin on test_bit and race for the bit when it clears. */
+struct gbitlock {
+	int owner; /* -1: the bit is clear */
+	struct gfifo spinners; /* threads spinning on the bit */
+};
+
+/* bit_spin_lock()'s test_and_set_bit_lock(): true if @me set the bit. */
+bool bit_spin_trylock(struct gbitlock *l, int me);
+/* __bit_spin_unlock(): clears the bit; the spinners race for it. */
+void bit_spin_unlock(struct gbitlock *l);
 
 /* --- mutex with optimistic spinning, mutex.c --- */
 struct gmutex {

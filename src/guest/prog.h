@@ -2,12 +2,13 @@
 /*
  * A guest thread's program: the steps a workload thread loops over, each a
  * guest kernel primitive (MODEL.md section 5 and the simulator issue):
- * compute, queued spinlock, mutex with optimistic spinning, call-function
- * IPI with wait, TLB shootdown, I/O sleep, semaphore post/wait (wakeups
- * through reschedule IPIs) and barriers. One pass over the program is one
- * workload operation; throughput counts passes. GOP_ONE_IN makes the
- * steps after it occasional (a rename in one operation of N); the steps
- * it guards leave every lock as they found it.
+ * compute (with interrupts on or off), queued spinlock (irqsave or not),
+ * queued rwlock, bit spinlock, mutex with optimistic spinning,
+ * call-function IPI with wait, TLB shootdown, I/O sleep, semaphore
+ * post/wait (wakeups through reschedule IPIs) and barriers. One pass over
+ * the program is one workload operation; throughput counts passes.
+ * GOP_ONE_IN makes the steps after it occasional (a rename in one
+ * operation of N); the steps it guards leave every lock as they found it.
  */
 #ifndef OVERSUB_GUEST_PROG_H
 #define OVERSUB_GUEST_PROG_H
@@ -16,8 +17,14 @@
 
 enum gop_kind {
 	GOP_COMPUTE, /* run guest code for a duration (user or kernel) */
-	GOP_SPIN_LOCK, /* queued spinlock: acquire obj */
-	GOP_SPIN_UNLOCK, /* release obj, hand it to the next waiter */
+	GOP_SPIN_LOCK, /* queued spinlock: acquire obj (irqoff: _irqsave) */
+	GOP_SPIN_UNLOCK, /* release obj (irqoff: _irqrestore) */
+	GOP_READ_LOCK, /* queued rwlock obj, for read */
+	GOP_READ_UNLOCK,
+	GOP_WRITE_LOCK, /* queued rwlock obj, for write */
+	GOP_WRITE_UNLOCK,
+	GOP_BIT_LOCK, /* bit spinlock obj */
+	GOP_BIT_UNLOCK,
 	GOP_MUTEX_LOCK, /* mutex obj, optimistic spinning while owner runs */
 	GOP_MUTEX_UNLOCK,
 	GOP_CALL_FUNC, /* smp_call_function_single(wait=1) to one vCPU */
@@ -49,6 +56,10 @@ struct gop {
 	u32 arg; /* TLB shootdown fan-out; call-func target (enum gop_target);
 		  * ONE_IN: N */
 	bool kernel; /* COMPUTE: guest kernel code (CPL 0), else user code */
+	/* interrupts disabled: a COMPUTE step runs with them off; a
+	 * SPIN_LOCK disables them before it spins (spin_lock_irqsave) and
+	 * its SPIN_UNLOCK enables them again */
+	bool irqoff;
 	u64 mean_ns; /* COMPUTE/SLEEP duration; CALL_FUNC/TLB handler time */
 };
 
@@ -70,6 +81,8 @@ struct guest_vm_desc {
 	unsigned int nr_threads; /* 1 .. GUEST_MAX_THREADS(vCPUs) */
 	struct gprog *progs; /* [GUEST_MAX_THREADS], owned by the caller */
 	unsigned int nr_spinlocks;
+	unsigned int nr_rwlocks;
+	unsigned int nr_bitlocks;
 	unsigned int nr_mutexes;
 	unsigned int nr_sems;
 	unsigned int nr_barriers;

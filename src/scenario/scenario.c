@@ -256,9 +256,9 @@ static int get_freq(struct parser *ps, const char *key, const char *value,
 /* ---- [host] ---------------------------------------------------------- */
 
 static const char host_keys[] =
-	"cpus, ghz, tick, hz, base_slice, llc, balance, exit_cost, "
-	"pause_cycles, machine_slice, vcpu_cgroups, noise, noise_run, "
-	"noise_sleep";
+	"cpus, ghz, tick, hz, base_slice, llc, balance, migration_cost, "
+	"exit_cost, ctx_switch, wakeup_latency, ipi_latency, pause_cycles, "
+	"machine_slice, vcpu_cgroups, noise, noise_run, noise_sleep";
 
 static int host_key(struct parser *ps, const char *key, const char *value)
 {
@@ -299,9 +299,21 @@ static int host_key(struct parser *ps, const char *key, const char *value)
 	} else if (!strcmp(key, "balance")) {
 		ret = get_duration(ps, key, value, 0, NSEC_PER_SEC,
 				   &h->balance_ns);
+	} else if (!strcmp(key, "migration_cost")) {
+		ret = get_duration(ps, key, value, 0, NSEC_PER_SEC,
+				   &h->migration_cost_ns);
 	} else if (!strcmp(key, "exit_cost")) {
 		ret = get_duration(ps, key, value, 0, NSEC_PER_MSEC,
 				   &h->exit_cost_ns);
+	} else if (!strcmp(key, "ctx_switch")) {
+		ret = get_duration(ps, key, value, 0, NSEC_PER_MSEC,
+				   &h->ctx_switch_ns);
+	} else if (!strcmp(key, "wakeup_latency")) {
+		ret = get_duration(ps, key, value, 0, 10 * NSEC_PER_MSEC,
+				   &h->wakeup_latency_ns);
+	} else if (!strcmp(key, "ipi_latency")) {
+		ret = get_duration(ps, key, value, 0, NSEC_PER_MSEC,
+				   &h->ipi_latency_ns);
 	} else if (!strcmp(key, "pause_cycles")) {
 		ret = get_uint(ps, key, value, 1, 10000, &v);
 		h->pause_cycles = (unsigned int)v;

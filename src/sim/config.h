@@ -25,7 +25,11 @@ struct host_config {
 	u64 base_slice_ns; /* sysctl_sched_base_slice, unscaled */
 	unsigned int llc_size; /* CPUs per LLC; 0: one LLC */
 	u64 balance_ns; /* periodic load-balance interval */
+	u64 migration_cost_ns; /* sysctl_sched_migration_cost */
 	u64 exit_cost_ns; /* one VM exit + re-entry on the host */
+	u64 ctx_switch_ns; /* a host context switch, charged to the task in */
+	u64 wakeup_latency_ns; /* try_to_wake_up to running, on an idle CPU */
+	u64 ipi_latency_ns; /* an IPI's send to its handler, on a CPU */
 	unsigned int pause_cycles; /* cycles of one PAUSE in a spin loop */
 	bool machine_slice; /* VMs under one machine.slice cgroup */
 	bool vcpu_cgroups; /* each vCPU thread in a child cgroup of its VM's */

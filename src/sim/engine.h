@@ -21,6 +21,7 @@ enum ev_kind {
 	EV_BALANCE, /* periodic load balance */
 	EV_VCPU, /* vCPU who: its current segment ended / re-evaluate */
 	EV_IO, /* vCPU who: its I/O completed */
+	EV_IPI, /* vCPU who: the oldest IPI in flight to it arrives */
 	EV_HOG, /* hog who: its run ended */
 	EV_HOG_WAKE, /* hog who: its sleep ended */
 	EV_MARK, /* end of the warm-up: snapshot the host counters */
@@ -30,7 +31,10 @@ enum ev_kind {
 enum tstate {
 	TS_OP, /* at prog->ops[pc] */
 	TS_SPIN_LOCK, /* queued on a spinlock, spinning */
+	TS_STEAL, /* PV: looping in the unfair trylock (not queued) */
 	TS_PV_WAIT, /* queued on a spinlock, halted in pv_wait() */
+	TS_RW_SPIN, /* holding a rwlock's wait_lock, spinning on its count */
+	TS_BIT_SPIN, /* spinning on a bit spinlock */
 	TS_MUTEX_SPIN, /* optimistic spinning on a mutex owner */
 	TS_IPI_WAIT, /* spinning until its IPIs' handlers ran */
 	TS_SLEEP, /* asleep (mutex, semaphore, barrier, I/O): off its vCPU */
@@ -80,8 +84,14 @@ struct gthread {
 	u64 spin_run; /* ns spun on the current spinlock (PV threshold) */
 	u64 since; /* when it last became current (guest slice) */
 	int held_mutex;
-	unsigned int spin_held; /* spinlocks held: inside the guest kernel */
-	u32 wait_obj;
+	unsigned int spin_held; /* spinning locks held: in the guest kernel */
+	unsigned int irqs_off; /* local_irq_save() nesting: no interrupts */
+	u32 wait_obj; /* the lock it waits for */
+	bool head_loop; /* PV queue head in its pv_wait_head_or_lock loop */
+	bool pv_halted; /* TS_PV_WAIT: the halt began */
+	int rw_op; /* rwlock slowpath under way (glock.c), 0: none */
+	u32 rw_obj; /* its rwlock */
+	int rd_lock; /* the rwlock it holds for read, -1: none */
 };
 
 struct vsim {
@@ -104,6 +114,9 @@ struct vsim {
 	/* pending guest interrupts (bounded: one per sender + 3) */
 	struct girq *irq;
 	unsigned int irq_head, irq_len, irq_cap;
+	/* IPIs sent to it while on a CPU, not yet arrived (ipi_latency) */
+	struct girq *inflight;
+	unsigned int inf_head, inf_len;
 	bool irq_resched_pending, irq_timer_pending;
 	u64 handler_left; /* of the handler being run */
 	struct girq handling;
@@ -144,7 +157,9 @@ struct vmsim {
 	unsigned int nr;
 	struct gthread *threads; /* [desc.nr_threads] */
 	struct guest_vm_desc desc;
-	struct qspinlock *locks;
+	struct qspinlock *locks; /* spinlocks, then the rwlocks' wait_locks */
+	struct qrwlock *rwlocks;
+	struct gbitlock *bitlocks;
 	struct gmutex *mutexes;
 	struct gsem *sems;
 	struct gbarrier *barriers;
@@ -207,7 +222,9 @@ u64 sim_cycles_to_ns(const struct sim *sim, u64 cycles);
 void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket);
 
 /* vcpu.c */
-void vsim_switch_in(struct vsim *v, int cpu, u64 now);
+/* @v's thread runs on @cpu from @now, after @cost of host time (the
+ * switch, or the wakeup from idle) */
+void vsim_switch_in(struct vsim *v, int cpu, u64 cost, u64 now);
 void vsim_switch_out(struct vsim *v, u64 now);
 void vsim_event(struct vsim *v, u64 now);
 void vsim_notify(struct vsim *v, u64 now);
@@ -218,6 +235,8 @@ void vsim_poll_abort(struct vsim *v, u64 now);
 void gthread_io_done(struct gthread *t, u64 now);
 void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 		   u64 cost, u64 now);
+/* EV_IPI: the oldest IPI in flight to @v reaches its guest. */
+void vsim_ipi_arrive(struct vsim *v, u64 now);
 
 /* gsched.c: the guest scheduler */
 /* The guest thread that has become runnable goes to a vCPU's queue. */
@@ -231,6 +250,27 @@ bool gsched_preempt(struct vsim *v, u64 now);
 /* Is thread @t on a CPU in the guest's view (task_struct::on_cpu)? */
 bool gsched_on_cpu(const struct gthread *t);
 
+/* vcpu.c, for glock.c: the thread on @v is done with its step; spin
+ * until something changes, a PLE exit or @limit ns; halt (true: the vCPU
+ * polls or blocks); take an exit; leave the vCPU to sleep */
+#define NO_END UINT64_MAX
+void vsim_advance(struct vsim *v, u64 now);
+void vsim_spin(struct vsim *v, u64 limit, u64 now);
+bool vsim_halt(struct vsim *v, u64 now);
+void vsim_exit(struct vsim *v);
+void gthread_sleep(struct vsim *v);
+/* Interrupts off on @v: its thread is in an irqsave section, or the guest
+ * is switching threads. */
+bool vsim_irqs_off(const struct vsim *v);
+
+/* glock.c: the lock steps (GOP_SPIN_LOCK ... GOP_MUTEX_UNLOCK) and the
+ * lock waits (TS_SPIN_LOCK ... TS_MUTEX_SPIN) of the thread on @v; true:
+ * go on deciding, false: a segment started */
+bool glock_step(struct vsim *v, const struct gop *op, u64 now);
+bool glock_wait(struct vsim *v, u64 now);
+/* The owner of mutex @obj slept or was preempted: its spinners look. */
+void glock_mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now);
+
 /* oracle.c: kvm_awaited_fn of a VM (@ctx: its struct vmsim) */
 int sim_awaited_vcpu(const struct kvm_vcpu *me, void *ctx);
 
@@ -242,6 +282,11 @@ void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 static inline struct vsim *gthread_vcpu(const struct gthread *t)
 {
 	return &t->vm->v[t->vcpu];
+}
+
+static inline struct sim *vsim_sim(const struct vsim *v)
+{
+	return container_of(v->kv->kvm->sched, struct sim, s);
 }
 
 static inline struct vsim *task_vsim(struct sim *sim, const struct task *p)

@@ -7,9 +7,11 @@
  * can win.
  *
  * A waiting thread waits for a chain of threads: a queued spinlock waiter
- * for the owner and then every waiter queued ahead of it; a mutex spinner
- * for the owner; an IPI sender for every receiver whose handler has not
- * run. The first of them that is not making progress stands in the way:
+ * for the owner and then every waiter queued ahead of it; a PV stealer
+ * for the owner (or, with the lock free, the head spinning for it); a
+ * rwlock reader for the writer, a writer for the readers; a bit spinlock
+ * or mutex spinner for the owner; an IPI sender for every receiver whose
+ * handler has not run. The first of them that is not making progress stands in the way:
  * if it is current on a vCPU that is off its host CPU, that vCPU is the
  * answer; if its vCPU runs but the thread waits itself, its own chain is
  * followed (up to ORACLE_DEPTH links); if it is not current on any vCPU
@@ -59,6 +61,38 @@ static int awaited_spinlock(const struct vmsim *vm, const struct qspinlock *l,
 	return AWAIT_NONE;
 }
 
+/* A PV stealer waits for the owner; with the lock free and a head
+ * spinning for it (pending), for the head. */
+static int awaited_steal(const struct vmsim *vm, const struct qspinlock *l,
+			 int depth)
+{
+	if (l->owner >= 0)
+		return blocker(&vm->threads[l->owner], depth);
+	if (l->pending && queued_spin_head(l) >= 0)
+		return blocker(&vm->threads[queued_spin_head(l)], depth);
+	return AWAIT_NONE;
+}
+
+/* Holding a rwlock's wait_lock, a reader waits for the writer, a writer
+ * for the threads reading it. */
+static int awaited_rwlock(const struct vmsim *vm, const struct gthread *t,
+			  int depth)
+{
+	const struct qrwlock *rw = &vm->rwlocks[t->rw_obj];
+	int r;
+
+	if (rw->writer >= 0)
+		return blocker(&vm->threads[rw->writer], depth);
+	for (unsigned int i = 0; i < vm->desc.nr_threads; i++) {
+		if (vm->threads[i].rd_lock != (int)t->rw_obj)
+			continue;
+		r = blocker(&vm->threads[i], depth);
+		if (r != AWAIT_NONE)
+			return r;
+	}
+	return AWAIT_NONE;
+}
+
 /* Does vCPU @w still owe a call-function or TLB handler to vCPU @from? */
 static bool owes_handler(const struct vsim *w, int from)
 {
@@ -67,6 +101,14 @@ static bool owes_handler(const struct vsim *w, int from)
 		return true;
 	for (unsigned int i = 0; i < w->irq_len; i++) {
 		const struct girq *q = &w->irq[(w->irq_head + i) % w->irq_cap];
+
+		if (q->from == from &&
+		    (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB))
+			return true;
+	}
+	for (unsigned int i = 0; i < w->inf_len; i++) {
+		const struct girq *q =
+			&w->inflight[(w->inf_head + i) % w->irq_cap];
 
 		if (q->from == from &&
 		    (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB))
@@ -109,6 +151,15 @@ static int awaited_thread(const struct gthread *t, int depth)
 	case TS_PV_WAIT:
 		return awaited_spinlock(vm, &vm->locks[t->wait_obj], t->idx,
 					depth);
+	case TS_STEAL:
+		return awaited_steal(vm, &vm->locks[t->wait_obj], depth);
+	case TS_RW_SPIN:
+		return awaited_rwlock(vm, t, depth);
+	case TS_BIT_SPIN:
+		if (vm->bitlocks[t->wait_obj].owner < 0)
+			return AWAIT_NONE;
+		return blocker(&vm->threads[vm->bitlocks[t->wait_obj].owner],
+			       depth);
 	case TS_MUTEX_SPIN:
 		if (vm->mutexes[t->wait_obj].owner < 0)
 			return AWAIT_NONE;

@@ -44,11 +44,13 @@ void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket)
 	v->bucket_since = now;
 }
 
-static void hog_switch_in(struct sim *sim, struct hog *h, int cpu, u64 now)
+static void hog_switch_in(struct sim *sim, struct hog *h, int cpu, u64 cost,
+			  u64 now)
 {
 	h->cpu = cpu;
 	h->seg_start = now;
 	h->gen++;
+	h->remaining += cost; /* the switch delays its work */
 	if (sim->cfg->host.noise_sleep_ns)
 		sim_post(sim, now + h->remaining, EV_HOG, (u32)(h - sim->hogs),
 			 h->gen);
@@ -80,14 +82,19 @@ static void task_switch_out(struct sim *sim, struct task *p, u64 now)
 		hog_switch_out(sim, task_hog(sim, p), now);
 }
 
-static void task_switch_in(struct sim *sim, struct task *p, int cpu, u64 now)
+/* @p runs on @cpu from @now; @idle: the CPU was idle, so getting there
+ * took a wakeup from idle, else a context switch (host costs). */
+static void task_switch_in(struct sim *sim, struct task *p, int cpu, bool idle,
+			   u64 now)
 {
+	const struct host_config *hc = &sim->cfg->host;
 	struct vsim *v = task_vsim(sim, p);
+	u64 cost = idle ? hc->wakeup_latency_ns : hc->ctx_switch_ns;
 
 	if (v)
-		vsim_switch_in(v, cpu, now);
+		vsim_switch_in(v, cpu, cost, now);
 	else
-		hog_switch_in(sim, task_hog(sim, p), cpu, now);
+		hog_switch_in(sim, task_hog(sim, p), cpu, cost, now);
 }
 
 static void cpu_switch(struct sim *sim, int cpu)
@@ -109,7 +116,7 @@ static void cpu_switch(struct sim *sim, int cpu)
 		if (prev)
 			task_switch_out(sim, prev, sim->now);
 		if (next)
-			task_switch_in(sim, next, cpu, sim->now);
+			task_switch_in(sim, next, cpu, !prev, sim->now);
 	}
 	if (tr && sim->now >= tr->window_start && sim->now < tr->window_end)
 		tr->rq_counter(tr->ctx, cpu, sim->now, rq->nr_running);
@@ -181,6 +188,9 @@ static void dispatch(struct sim *sim, const struct event *ev)
 		break;
 	case EV_IO:
 		gthread_io_done(sim->threads[ev->who], sim->now);
+		break;
+	case EV_IPI:
+		vsim_ipi_arrive(sim->vcpus[ev->who], sim->now);
 		break;
 	case EV_HOG:
 	case EV_HOG_WAKE:

@@ -62,15 +62,30 @@ static int vm_objects(struct vmsim *vm)
 	unsigned int nt = d->nr_threads;
 	int ret = 0;
 
-	vm->locks = calloc(d->nr_spinlocks + 1, sizeof(*vm->locks));
+	/* each rwlock's wait_lock is a spinlock after the workload's own */
+	unsigned int nl = d->nr_spinlocks + d->nr_rwlocks;
+
+	vm->locks = calloc(nl + 1, sizeof(*vm->locks));
+	vm->rwlocks = calloc(d->nr_rwlocks + 1, sizeof(*vm->rwlocks));
+	vm->bitlocks = calloc(d->nr_bitlocks + 1, sizeof(*vm->bitlocks));
 	vm->mutexes = calloc(d->nr_mutexes + 1, sizeof(*vm->mutexes));
 	vm->sems = calloc(d->nr_sems + 1, sizeof(*vm->sems));
 	vm->barriers = calloc(d->nr_barriers + 1, sizeof(*vm->barriers));
-	if (!vm->locks || !vm->mutexes || !vm->sems || !vm->barriers)
+	if (!vm->locks || !vm->rwlocks || !vm->bitlocks || !vm->mutexes ||
+	    !vm->sems || !vm->barriers)
 		return -ENOMEM;
-	for (unsigned int i = 0; i < d->nr_spinlocks; i++) {
+	for (unsigned int i = 0; i < nl; i++) {
 		vm->locks[i].owner = -1;
 		ret |= gfifo_init(&vm->locks[i].waiters, nt);
+		ret |= gfifo_init(&vm->locks[i].stealers, nt);
+	}
+	for (unsigned int i = 0; i < d->nr_rwlocks; i++) {
+		vm->rwlocks[i].writer = -1;
+		vm->rwlocks[i].wait_lock = d->nr_spinlocks + i;
+	}
+	for (unsigned int i = 0; i < d->nr_bitlocks; i++) {
+		vm->bitlocks[i].owner = -1;
+		ret |= gfifo_init(&vm->bitlocks[i].spinners, nt);
 	}
 	for (unsigned int i = 0; i < d->nr_mutexes; i++) {
 		vm->mutexes[i].owner = -1;
@@ -90,7 +105,7 @@ static bool gop_equal(const struct gop *a, const struct gop *b)
 {
 	return a->kind == b->kind && a->dist == b->dist && a->obj == b->obj &&
 	       a->arg == b->arg && a->kernel == b->kernel &&
-	       a->mean_ns == b->mean_ns;
+	       a->irqoff == b->irqoff && a->mean_ns == b->mean_ns;
 }
 
 /*
@@ -132,6 +147,7 @@ static void vm_threads(struct sim *sim, struct vmsim *vm)
 		t->vcpu = v->idx;
 		t->prog = prog_shared(sim, &vm->desc.progs[i]);
 		t->held_mutex = -1;
+		t->rd_lock = -1;
 		/* streams after every vCPU's: a thread's draws do not depend
 		 * on the host's size */
 		prng_seed(&t->rng, sim->cfg->seed, (1ULL << 32) + (u64)t->gid);
@@ -226,7 +242,8 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 		 * thread, a reschedule and a timer interrupt */
 		v->irq_cap = vm->nr + vm->desc.nr_threads + 2;
 		v->irq = calloc(v->irq_cap, sizeof(*v->irq));
-		if (!v->irq)
+		v->inflight = calloc(v->irq_cap, sizeof(*v->inflight));
+		if (!v->irq || !v->inflight)
 			return fail(sim, -ENOMEM, "out of memory");
 		prng_seed(&v->rng, sim->cfg->seed, (u64)v->gid);
 		snprintf(v->name, sizeof(v->name), "%s/vcpu%u", vm->name, i);
@@ -320,11 +337,18 @@ void sim_teardown(struct sim *sim)
 
 		for (unsigned int i = 0; vm->v && i < vm->nr; i++) {
 			free(vm->v[i].irq);
+			free(vm->v[i].inflight);
 			free(vm->v[i].mask);
 			gfifo_free(&vm->v[i].rq);
 		}
-		for (unsigned int i = 0; vm->locks && i < d->nr_spinlocks; i++)
+		for (unsigned int i = 0;
+		     vm->locks && i < d->nr_spinlocks + d->nr_rwlocks; i++) {
 			gfifo_free(&vm->locks[i].waiters);
+			gfifo_free(&vm->locks[i].stealers);
+		}
+		for (unsigned int i = 0; vm->bitlocks && i < d->nr_bitlocks;
+		     i++)
+			gfifo_free(&vm->bitlocks[i].spinners);
 		for (unsigned int i = 0; vm->mutexes && i < d->nr_mutexes;
 		     i++) {
 			gfifo_free(&vm->mutexes[i].spinners);
@@ -336,6 +360,8 @@ void sim_teardown(struct sim *sim)
 		     i++)
 			gfifo_free(&vm->barriers[i].waiters);
 		free(vm->locks);
+		free(vm->rwlocks);
+		free(vm->bitlocks);
 		free(vm->mutexes);
 		free(vm->sems);
 		free(vm->barriers);

@@ -16,11 +16,8 @@
 #include <assert.h>
 #include <errno.h>
 
-#define NO_END UINT64_MAX
 #define TIMER_IRQ_NS 1000 /* local timer interrupt, tick work */
 #define IO_IRQ_NS 1000 /* device completion handler */
-
-static struct sim *vsim_sim(const struct vsim *v);
 
 static const struct kvm_knobs *knobs(const struct vsim *v)
 {
@@ -34,7 +31,7 @@ static u64 exit_cost(const struct vsim *v)
 
 /* The guest takes an exit KVM handles (an ICR or EOI write, a PAUSE
  * loop, a hypercall): host time before the next VM entry. */
-static void vsim_exit(struct vsim *v)
+void vsim_exit(struct vsim *v)
 {
 	v->exit_left += exit_cost(v);
 	v->in_host = true;
@@ -227,44 +224,54 @@ void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 				 n, vector, now);
 	for (int i = 0; i < n; i++) {
 		struct vsim *t = &vm->v[dest[i]];
+		u64 lat = vsim_sim(v)->cfg->host.ipi_latency_ns;
 
 		vsim_flow_to(v, t, FLOW_IPI, now);
-		irq_push(t, kind, vector, v->idx, cost, now);
+		/* a receiver off its CPU takes it when it runs again (that
+		 * wait is steal or a wakeup); one on a CPU after the
+		 * delivery latency (posted interrupt, or kick and entry) */
+		if (!lat || t->cpu < 0) {
+			irq_push(t, kind, vector, v->idx, cost, now);
+			continue;
+		}
+		assert(t->inf_len < t->irq_cap);
+		t->inflight[(t->inf_head + t->inf_len++) % t->irq_cap] =
+			(struct girq){ .kind = kind,
+				       .vector = vector,
+				       .from = v->idx,
+				       .cost = cost };
+		sim_post(vsim_sim(v), now + lat, EV_IPI, (u32)t->gid, 0);
 	}
 }
 
-/* Spinners on mutex @obj re-check their owner (it slept or its vCPU was
- * preempted). */
-static void mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
+void vsim_ipi_arrive(struct vsim *v, u64 now)
 {
-	struct gfifo *q = &vm->mutexes[obj].spinners;
+	struct girq irq;
 
-	for (unsigned int i = 0; i < q->len; i++) {
-		int t = q->slot[(q->head + i) % q->cap];
-
-		vsim_notify(gthread_vcpu(&vm->threads[t]), now);
-	}
-}
-
-/* The lock was handed to thread @n at release by @v. */
-static void grant_spinlock(struct vsim *v, struct gthread *n, u64 now)
-{
-	struct vsim *nv = gthread_vcpu(n);
-
-	n->granted = true;
-	if (n->ts != TS_PV_WAIT) {
-		vsim_notify(nv, now);
+	if (!v->inf_len)
 		return;
+	irq = v->inflight[v->inf_head];
+	v->inf_head = (v->inf_head + 1) % v->irq_cap;
+	v->inf_len--;
+	irq_push(v, irq.kind, irq.vector, irq.from, irq.cost, now);
+}
+
+/* The latency is the guest's notice of a posted interrupt: a vCPU that
+ * leaves the guest (to halt, or scheduled out) finds every IPI sent to it
+ * pending at once (kvm_vcpu_check_block sees the PIR). */
+static void ipi_arrive_all(struct vsim *v)
+{
+	while (v->inf_len) {
+		struct girq *irq = &v->inflight[v->inf_head];
+
+		v->inf_head = (v->inf_head + 1) % v->irq_cap;
+		v->inf_len--;
+		irq_queue(v, irq->kind, irq->vector, irq->from, irq->cost);
 	}
-	/* pv_kick(): the halted head must be woken to take it */
-	vsim_exit(v);
-	vsim_flow_to(v, nv, FLOW_KICK, now);
-	kvm_hc_kick_cpu(v->kv, nv->kv->vcpu_id, now);
-	vsim_notify(nv, now); /* a polling head sees pv_unhalted */
 }
 
 /* The thread on @v is done with its step; a whole pass is one op. */
-static void advance(struct vsim *v, u64 now)
+void vsim_advance(struct vsim *v, u64 now)
 {
 	struct gthread *t = v->cur;
 
@@ -344,7 +351,7 @@ static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 }
 
 /* The thread on @v goes to sleep: it leaves the vCPU. */
-static void thread_sleep(struct vsim *v)
+void gthread_sleep(struct vsim *v)
 {
 	v->cur->ts = TS_SLEEP;
 	v->cur = NULL;
@@ -356,7 +363,6 @@ static bool step_op(struct vsim *v, u64 now)
 	struct gthread *t = v->cur;
 	const struct gop *op = &t->prog->ops[t->pc];
 	struct vmsim *vm = v->vm;
-	bool sleeper;
 	u32 skip;
 	int w;
 
@@ -367,83 +373,47 @@ static bool step_op(struct vsim *v, u64 now)
 			t->op_started = true;
 		}
 		if (!t->remaining) {
-			advance(v, now);
+			vsim_advance(v, now);
 			return true;
 		}
 		seg_begin(v, SEG_COMPUTE, t->remaining, now);
 		return false;
 	case GOP_SPIN_LOCK:
-		advance(v, now);
-		t->spin_held++;
-		if (!queued_spin_lock(&vm->locks[op->obj], t->idx)) {
-			t->ts = TS_SPIN_LOCK;
-			t->spin_run = 0;
-			t->wait_obj = op->obj;
-		}
-		return true;
 	case GOP_SPIN_UNLOCK:
-		advance(v, now);
-		t->spin_held--;
-		w = queued_spin_unlock(&vm->locks[op->obj]);
-		if (w >= 0)
-			grant_spinlock(v, &vm->threads[w], now);
-		return true;
+	case GOP_READ_LOCK:
+	case GOP_READ_UNLOCK:
+	case GOP_WRITE_LOCK:
+	case GOP_WRITE_UNLOCK:
+	case GOP_BIT_LOCK:
+	case GOP_BIT_UNLOCK:
 	case GOP_MUTEX_LOCK:
-		advance(v, now);
-		if (mutex_trylock(&vm->mutexes[op->obj], t->idx)) {
-			t->held_mutex = (int)op->obj;
-			return true;
-		}
-		t->wait_obj = op->obj;
-		w = vm->mutexes[op->obj].owner;
-		if (mutex_can_spin_on_owner(gthread_vcpu(&vm->threads[w])->kv,
-					    gsched_on_cpu(&vm->threads[w]))) {
-			gfifo_push(&vm->mutexes[op->obj].spinners, t->idx);
-			t->ts = TS_MUTEX_SPIN;
-		} else {
-			gfifo_push(&vm->mutexes[op->obj].sleepers, t->idx);
-			thread_sleep(v);
-		}
-		return true;
 	case GOP_MUTEX_UNLOCK:
-		advance(v, now);
-		t->held_mutex = -1;
-		w = mutex_unlock(&vm->mutexes[op->obj], &sleeper);
-		if (w < 0)
-			return true;
-		vm->threads[w].held_mutex = (int)op->obj;
-		if (sleeper) {
-			gsched_wake(v, &vm->threads[w], now);
-		} else {
-			vm->threads[w].granted = true;
-			vsim_notify(gthread_vcpu(&vm->threads[w]), now);
-		}
-		return true;
+		return glock_step(v, op, now);
 	case GOP_CALL_FUNC:
-		advance(v, now);
+		vsim_advance(v, now);
 		if (vm->nr > 1)
 			call_func(v, op, now);
 		return true;
 	case GOP_TLB_SHOOTDOWN:
-		advance(v, now);
+		vsim_advance(v, now);
 		if (vm->nr > 1)
 			tlb_shootdown(v, op, now);
 		return true;
 	case GOP_SLEEP:
-		advance(v, now);
+		vsim_advance(v, now);
 		sim_post(vsim_sim(v), now + draw(t, op), EV_IO, (u32)t->gid, 0);
-		thread_sleep(v);
+		gthread_sleep(v);
 		return true;
 	case GOP_SEM_POST:
-		advance(v, now);
+		vsim_advance(v, now);
 		w = sem_up(&vm->sems[op->obj]);
 		if (w >= 0)
 			gsched_wake(v, &vm->threads[w], now);
 		return true;
 	case GOP_SEM_WAIT:
-		advance(v, now);
+		vsim_advance(v, now);
 		if (!sem_down(&vm->sems[op->obj], t->idx))
-			thread_sleep(v);
+			gthread_sleep(v);
 		return true;
 	case GOP_ONE_IN:
 		/* one draw per pass: the guarded steps run with probability
@@ -451,18 +421,18 @@ static bool step_op(struct vsim *v, u64 now)
 		skip = 0;
 		if (op->arg > 1 && prng_below(&t->rng, op->arg))
 			skip = op->obj;
-		advance(v, now);
+		vsim_advance(v, now);
 		while (skip--)
-			advance(v, now);
+			vsim_advance(v, now);
 		return true;
 	case GOP_BARRIER:
-		advance(v, now);
+		vsim_advance(v, now);
 		if (barrier_arrive(&vm->barriers[op->obj], t->idx)) {
 			while ((w = gfifo_pop(
 					&vm->barriers[op->obj].waiters)) >= 0)
 				gsched_wake(v, &vm->threads[w], now);
 		} else {
-			thread_sleep(v);
+			gthread_sleep(v);
 		}
 		return true;
 	}
@@ -484,16 +454,31 @@ static bool halt_block(struct vsim *v, u64 now)
 	return true;
 }
 
-/* kvm_vcpu_check_block() for a halted vCPU: an interrupt to take or a
- * kick ends the halt. */
+bool vsim_irqs_off(const struct vsim *v)
+{
+	const struct gthread *t = v->cur;
+
+	if (v->switch_left)
+		return true;
+	if (!t)
+		return false;
+	/* in an irqsave section, or in a step run with interrupts off */
+	return t->irqs_off ||
+	       (t->ts == TS_OP && t->op_started &&
+		t->prog->ops[t->pc].irqoff);
+}
+
+/* kvm_vcpu_check_block() for a halted vCPU: an interrupt it can take
+ * (pv_wait halts with interrupts off inside spin_lock_irqsave) or a kick
+ * ends the halt. */
 static bool halt_wake_pending(const struct vsim *v)
 {
-	return v->irq_len > 0 || v->kv->pv_unhalted;
+	return (v->irq_len > 0 && !vsim_irqs_off(v)) || v->kv->pv_unhalted;
 }
 
 /* HLT (or pv_wait's halt), through kvm_vcpu_halt(): true if the vCPU now
  * polls or blocks, false if a kick already pending ends it at once. */
-static bool halt(struct vsim *v, u64 now)
+bool vsim_halt(struct vsim *v, u64 now)
 {
 	u64 poll;
 
@@ -501,9 +486,12 @@ static bool halt(struct vsim *v, u64 now)
 		v->kv->pv_unhalted = false; /* consumed by this halt */
 		return false;
 	}
+	ipi_arrive_all(v);
+	if (halt_wake_pending(v))
+		return false;
 	if (v->cur && v->cur->held_mutex >= 0)
-		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
-	v->in_host = true; /* HLT exit */
+		glock_mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
+	vsim_exit(v); /* the HLT exit and the entry after the halt */
 	poll = kvm_vcpu_halt_begin(v->kv, now);
 	if (poll) {
 		v->polling = true;
@@ -522,6 +510,7 @@ static bool poll_stopped(struct vsim *v, u64 now)
 {
 	const struct rq *rq = cpu_rq(&vsim_sim(v)->s, v->cpu);
 
+	ipi_arrive_all(v);
 	if (halt_wake_pending(v)) {
 		v->polling = false;
 		kvm_vcpu_halt_end(v->kv, now, now, false);
@@ -539,6 +528,7 @@ void vsim_poll_abort(struct vsim *v, u64 now)
 {
 	seg_stop(v, now);
 	v->polling = false;
+	ipi_arrive_all(v);
 	if (halt_wake_pending(v)) {
 		/* the event came at the same instant: the halt is over */
 		kvm_vcpu_halt_end(v->kv, now, now, false);
@@ -556,7 +546,7 @@ static u64 ple_window_ns(const struct vsim *v)
 }
 
 /* Spin until something changes, a PLE exit, or @limit ns more. */
-static void spin(struct vsim *v, u64 limit, u64 now)
+void vsim_spin(struct vsim *v, u64 limit, u64 now)
 {
 	u64 len = limit;
 
@@ -571,31 +561,6 @@ static void spin(struct vsim *v, u64 limit, u64 now)
 			    window > v->ple_spin ? window - v->ple_spin : 0);
 	}
 	seg_begin(v, SEG_SPIN, len, now);
-}
-
-/*
- * A PV spinlock waiter (qspinlock_paravirt.h): the queue head spins up to
- * SPIN_THRESHOLD before pv_wait(); a waiter behind it also waits early
- * (pv_wait_early) once a check, every PV_PREV_CHECK_SPINS spins, finds the
- * previous waiter's vCPU preempted. Returns how long to spin before the
- * next decision, or 0 to pv_wait() now.
- */
-static u64 pv_spin_budget(struct vsim *v)
-{
-	struct gthread *t = v->cur;
-	const struct sim *sim = vsim_sim(v);
-	u64 th = sim->pv_spin_ns, check = sim->pv_check_ns;
-	int prev = queued_spin_prev(&v->vm->locks[t->wait_obj], t->idx);
-
-	if (t->spin_run >= th)
-		return 0;
-	if (prev < 0)
-		return th - t->spin_run;
-	if (t->spin_run >= check &&
-	    kvm_vcpu_is_preempted_guest(
-		    gthread_vcpu(&v->vm->threads[prev])->kv))
-		return 0;
-	return min_t(u64, th - t->spin_run, check - t->spin_run % check);
 }
 
 static void irq_complete(struct vsim *v, u64 now)
@@ -639,60 +604,18 @@ static bool thread_run(struct vsim *v, u64 now)
 			return true;
 		return step_op(v, now);
 	case TS_SPIN_LOCK:
-		if (t->granted) {
-			t->granted = false;
-			t->ts = TS_OP;
-			return true;
-		}
-		if (knobs(v)->pv_unhalt) {
-			u64 budget = pv_spin_budget(v);
-
-			if (!budget) {
-				t->ts = TS_PV_WAIT;
-				return true;
-			}
-			spin(v, budget, now);
-		} else {
-			spin(v, NO_END, now);
-		}
-		return false;
+	case TS_STEAL:
 	case TS_PV_WAIT:
-		if (t->granted) {
-			t->granted = false;
-			t->ts = TS_OP;
-			return true;
-		}
-		if (halt(v, now))
-			return false;
-		t->ts = TS_SPIN_LOCK; /* woken without the lock */
-		t->spin_run = 0;
-		return true;
-	case TS_MUTEX_SPIN: {
-		struct gmutex *m = &v->vm->mutexes[t->wait_obj];
-		struct gthread *o;
-
-		if (t->granted) {
-			t->granted = false;
-			t->ts = TS_OP;
-			return true;
-		}
-		o = &v->vm->threads[m->owner];
-		if (!mutex_can_spin_on_owner(gthread_vcpu(o)->kv,
-					     gsched_on_cpu(o))) {
-			gfifo_remove(&m->spinners, t->idx);
-			gfifo_push(&m->sleepers, t->idx);
-			thread_sleep(v);
-			return true;
-		}
-		spin(v, NO_END, now);
-		return false;
-	}
+	case TS_RW_SPIN:
+	case TS_BIT_SPIN:
+	case TS_MUTEX_SPIN:
+		return glock_wait(v, now);
 	case TS_IPI_WAIT:
 		if (!v->ipi_wait) {
 			t->ts = TS_OP;
 			return true;
 		}
-		spin(v, NO_END, now);
+		vsim_spin(v, NO_END, now);
 		return false;
 	case TS_SLEEP:
 		break; /* a sleeping thread is never current */
@@ -716,7 +639,12 @@ static void vsim_run(struct vsim *v, u64 now)
 			seg_begin(v, SEG_IRQ, v->handler_left, now);
 			return;
 		}
-		if (v->irq_len) {
+		/* schedule() switches threads with interrupts off */
+		if (v->switch_left) {
+			seg_begin(v, SEG_SWITCH, v->switch_left, now);
+			return;
+		}
+		if (v->irq_len && !vsim_irqs_off(v)) {
 			v->handling = v->irq[v->irq_head];
 			v->irq_head = (v->irq_head + 1) % v->irq_cap;
 			v->irq_len--;
@@ -727,14 +655,12 @@ static void vsim_run(struct vsim *v, u64 now)
 		}
 		if (!v->cur && !gsched_pick(v, now)) {
 			/* idle: HLT until an interrupt */
-			if (halt(v, now))
+			if (vsim_halt(v, now))
 				return;
 			continue;
 		}
-		if (v->switch_left) {
-			seg_begin(v, SEG_SWITCH, v->switch_left, now);
-			return;
-		}
+		if (v->switch_left)
+			continue;
 		if (!thread_run(v, now))
 			return;
 	}
@@ -773,7 +699,7 @@ void vsim_event(struct vsim *v, u64 now)
 	switch (seg) {
 	case SEG_COMPUTE:
 		if (!v->cur->remaining)
-			advance(v, now);
+			vsim_advance(v, now);
 		break;
 	case SEG_SPIN:
 		if (!knobs(v)->ple_gap)
@@ -795,7 +721,7 @@ void vsim_event(struct vsim *v, u64 now)
 	vsim_run(v, now);
 }
 
-void vsim_switch_in(struct vsim *v, int cpu, u64 now)
+void vsim_switch_in(struct vsim *v, int cpu, u64 cost, u64 now)
 {
 	struct sim *sim = vsim_sim(v);
 	const struct sim_trace_ops *tr = sim->trace;
@@ -811,9 +737,10 @@ void vsim_switch_in(struct vsim *v, int cpu, u64 now)
 	/* woken from a blocked halt: kvm_vcpu_halt() returns */
 	if (v->kv->in_halt)
 		kvm_vcpu_halt_end(v->kv, v->poll_end, now, true);
-	/* back in vcpu_run: the next VM entry comes after any exit
-	 * handling left over (vsim_run) */
+	/* back in vcpu_run: the next VM entry comes after the switch and
+	 * any exit handling left over (vsim_run) */
 	v->in_host = true;
+	v->exit_left += cost;
 	if (v->flow_in) {
 		if (tr && now >= tr->window_start && now < tr->window_end)
 			tr->flow_end(tr->ctx, v->flow_in, cpu, now);
@@ -829,6 +756,7 @@ void vsim_switch_out(struct vsim *v, u64 now)
 	int cpu = v->cpu;
 
 	seg_stop(v, now);
+	ipi_arrive_all(v);
 	/* preempted in guest mode: the host interrupt that brought the
 	 * scheduler in made it exit at an instruction boundary */
 	if (!v->in_host) {
@@ -853,7 +781,7 @@ void vsim_switch_out(struct vsim *v, u64 now)
 			      vcpu_time_names[best]);
 	}
 	if (v->cur && v->cur->held_mutex >= 0 && knobs(v)->pv_steal_time)
-		mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
+		glock_mutex_owner_changed(v->vm, (u32)v->cur->held_mutex, now);
 }
 
 void vsim_guest_tick(struct vsim *v, u64 now)
@@ -882,7 +810,3 @@ void gthread_io_done(struct gthread *t, u64 now)
 	irq_push(v, IRQ_IO, DEVICE_MSI_VECTOR, -1, IO_IRQ_NS, now);
 }
 
-static struct sim *vsim_sim(const struct vsim *v)
-{
-	return container_of(v->kv->kvm->sched, struct sim, s);
-}

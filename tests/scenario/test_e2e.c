@@ -195,9 +195,10 @@ static void test_overcommit_lock_holder_preemption(void **state)
  * nothing else rescues a waiter queued behind a preempted vCPU: plain
  * queued spinlocks collapse (lock-waiter preemption: every vCPU spins
  * most of the time); with pv_unhalt waiters halt in pv_wait and are kicked
- * (KICK_CPU), so halted time appears, spinning drops and throughput is
+ * (KICK_CPU), and while the queue head is halted arrivals steal the lock
+ * (MODEL.md 7), so halted time appears, spinning drops and throughput is
  * many times higher. (With PLE the waiters' spin is cut into PLE exits
- * and directed yields long before SPIN_THRESHOLD, MODEL.md 7.) */
+ * and directed yields long before SPIN_THRESHOLD.) */
 static void test_pv_spinlocks_turn_spin_into_halts(void **state)
 {
 	struct run plain, pv;
@@ -211,7 +212,7 @@ static void test_pv_spinlocks_turn_spin_into_halts(void **state)
 	pv.c.kvm.ple_gap = 0;
 	run(&pv, true);
 	assert_true(plain.frac[VT_SPIN] > 0.4);
-	assert_true(idle_frac(&pv) > 0.05);
+	assert_true(idle_frac(&pv) > 0.01);
 	assert_true(pv.m.host.kicks > 0);
 	assert_true(pv.frac[VT_SPIN] < 0.8 * plain.frac[VT_SPIN]);
 	assert_true(pv.m.vms[0].ops > 10 * plain.m.vms[0].ops);
@@ -407,6 +408,127 @@ static void test_io_sleep_halts(void **state)
 }
 
 /*
+ * MODEL.md 7, costs that are not zero: a wakeup onto an idle CPU. One
+ * vCPU alone on its CPU, without halt polling, does 10 us of work and
+ * sleeps 90 us on I/O (fixed): each pass halts, blocks and is woken from
+ * idle. With wakeup_latency 0 a pass takes 10 + 90 us plus the HLT exit
+ * (1 us): ~99 us, ~2020 passes in 200 ms; with the measured 19 us, ~118
+ * us: ~1690 passes, a ratio of 1.19.
+ */
+static void test_wakeup_latency_slows_each_wake(void **state)
+{
+	static const struct gop ops[] = {
+		{ .kind = GOP_COMPUTE, .dist = DIST_FIXED, .mean_ns = US(10) },
+		{ .kind = GOP_SLEEP, .dist = DIST_FIXED, .mean_ns = US(90) },
+	};
+	struct run fast, slow;
+	double ratio;
+
+	(void)state;
+	prog(ops, 2);
+	setup(&fast, 2, 1, 1, &tmpl_wl, "vanilla");
+	fast.c.kvm.halt_poll_ns = 0;
+	fast.c.host.wakeup_latency_ns = 0;
+	run(&fast, true);
+	setup(&slow, 2, 1, 1, &tmpl_wl, "vanilla");
+	slow.c.kvm.halt_poll_ns = 0;
+	run(&slow, true);
+	ratio = (double)fast.m.vms[0].ops / (double)slow.m.vms[0].ops;
+	assert_true(ratio > 1.15 && ratio < 1.23);
+	done(&fast);
+	done(&slow);
+}
+
+/*
+ * MODEL.md 7, a host context switch costs the task switched in: two
+ * single-vCPU compute VMs pinned to one CPU alternate once per 4 ms tick;
+ * with ctx_switch = 400 us each 4 ms turn loses 0.4 ms, so the VMs work
+ * ~90% of their CPU time (the rest is the switch, in the exit bucket);
+ * with 0 they work all of it.
+ */
+static void test_context_switch_costs_the_task_in(void **state)
+{
+	struct run r;
+	double work;
+
+	(void)state;
+	setup(&r, 1, 1, 2, wl("compute"), "vanilla");
+	r.c.host.ctx_switch_ns = US(400);
+	run(&r, true);
+	work = r.frac[VT_WORK] / (r.frac[VT_WORK] + r.frac[VT_EXIT]);
+	assert_true(work > 0.88 && work < 0.92);
+	done(&r);
+	setup(&r, 1, 1, 2, wl("compute"), "vanilla");
+	r.c.host.ctx_switch_ns = 0;
+	run(&r, true);
+	assert_true(r.frac[VT_EXIT] < 0.001);
+	done(&r);
+}
+
+/*
+ * MODEL.md 7, IPI delivery latency to a running vCPU: two vCPUs on an
+ * idle host each work 20 us then call a function on the other (handler
+ * 2 us) and wait for it. A pass is ~20 us of work, the wait (latency +
+ * handler) and ~2 us of the other's handler: ~24 us at 0 latency, ~34 us
+ * at 10 us: a ratio of passes ~1.4.
+ */
+static void test_ipi_latency_delays_the_handler(void **state)
+{
+	static const struct gop ops[] = {
+		{ .kind = GOP_COMPUTE, .dist = DIST_FIXED, .mean_ns = US(20) },
+		{ .kind = GOP_CALL_FUNC, .mean_ns = US(2), .arg = TARGET_NEXT },
+	};
+	struct run fast, slow;
+	double ratio;
+
+	(void)state;
+	prog(ops, 2);
+	setup(&fast, 4, 2, 1, &tmpl_wl, "vanilla");
+	fast.c.host.ipi_latency_ns = 0;
+	run(&fast, true);
+	setup(&slow, 4, 2, 1, &tmpl_wl, "vanilla");
+	slow.c.host.ipi_latency_ns = US(10);
+	run(&slow, true);
+	ratio = (double)fast.m.vms[0].ops / (double)slow.m.vms[0].ops;
+	assert_true(ratio > 1.3 && ratio < 1.5);
+	assert_true(slow.frac[VT_IPI_WAIT] > 2 * fast.frac[VT_IPI_WAIT]);
+	done(&fast);
+	done(&slow);
+}
+
+/*
+ * MODEL.md 7, interrupts off defer IPI handling: the same two vCPUs, each
+ * pass 50 us of kernel work then a call on the other (handler 2 us), then
+ * 10 us of user work (exponential, so the two drift apart). With the kernel work run with interrupts off, a
+ * call arriving during it waits for its end: the sender's IPI wait grows
+ * several times over the same program with interrupts on.
+ */
+static void test_irqs_off_defer_the_handler(void **state)
+{
+	struct gop ops[] = {
+		{ .kind = GOP_COMPUTE,
+		  .dist = DIST_EXP,
+		  .mean_ns = US(50),
+		  .kernel = true },
+		{ .kind = GOP_CALL_FUNC, .mean_ns = US(2), .arg = TARGET_NEXT },
+		{ .kind = GOP_COMPUTE, .dist = DIST_EXP, .mean_ns = US(10) },
+	};
+	struct run on, off;
+
+	(void)state;
+	prog(ops, 3);
+	setup(&on, 4, 2, 1, &tmpl_wl, "vanilla");
+	run(&on, true);
+	ops[0].irqoff = true;
+	prog(ops, 3);
+	setup(&off, 4, 2, 1, &tmpl_wl, "vanilla");
+	run(&off, true);
+	assert_true(off.frac[VT_IPI_WAIT] > 3 * on.frac[VT_IPI_WAIT]);
+	done(&on);
+	done(&off);
+}
+
+/*
  * An occasional step (GOP_ONE_IN) runs in one pass of N. One vCPU on an
  * idle host: 10 us of fixed user work per pass, plus 10 us of fixed kernel
  * work guarded by ONE_IN N. N = 1: every pass 20 us, ~10000 passes in the
@@ -563,6 +685,10 @@ int main(void)
 		cmocka_unit_test(test_mutex_preempted_hint),
 		cmocka_unit_test(test_semaphore_and_barrier_progress),
 		cmocka_unit_test(test_io_sleep_halts),
+		cmocka_unit_test(test_wakeup_latency_slows_each_wake),
+		cmocka_unit_test(test_context_switch_costs_the_task_in),
+		cmocka_unit_test(test_ipi_latency_delays_the_handler),
+		cmocka_unit_test(test_irqs_off_defer_the_handler),
 		cmocka_unit_test(test_one_in_runs_one_pass_in_n),
 		cmocka_unit_test(test_guest_threads_fill_idle_time),
 		cmocka_unit_test(test_guest_threads_all_progress),

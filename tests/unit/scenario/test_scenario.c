@@ -141,6 +141,10 @@ static void defaults(void **state)
 		    h.base_slice_ns == 700 * NSEC_PER_USEC &&
 		    h.balance_ns == 4 * NSEC_PER_MSEC &&
 		    h.exit_cost_ns == NSEC_PER_USEC && h.pause_cycles == 40 &&
+		    h.migration_cost_ns == 500 * NSEC_PER_USEC &&
+		    h.ctx_switch_ns == 2 * NSEC_PER_USEC &&
+		    h.wakeup_latency_ns == 19 * NSEC_PER_USEC &&
+		    h.ipi_latency_ns == NSEC_PER_USEC &&
 		    h.machine_slice && !h.vcpu_cgroups && h.noise == 0 &&
 		    h.noise_run_ns == NSEC_PER_MSEC && h.noise_sleep_ns == 0 &&
 		    h.llc_size == 0);
@@ -178,7 +182,11 @@ static const char full[] =
 	"base_slice = 3ms\n"
 	"llc = 8\n"
 	"balance = 0\n"
+	"migration_cost = 1ms\n"
 	"exit_cost = 1.5us\n"
+	"ctx_switch = 3us\n"
+	"wakeup_latency = 40us\n"
+	"ipi_latency = 0\n"
 	"pause_cycles = 140\n"
 	"machine_slice = no\n"
 	"vcpu_cgroups = yes\n"
@@ -226,6 +234,10 @@ static void every_key(void **state)
 	assert_int_equal(h->llc_size, 8);
 	assert_true(h->balance_ns == 0);
 	assert_true(h->exit_cost_ns == 1500);
+	assert_true(h->migration_cost_ns == NSEC_PER_MSEC);
+	assert_true(h->ctx_switch_ns == 3 * NSEC_PER_USEC);
+	assert_true(h->wakeup_latency_ns == 40 * NSEC_PER_USEC);
+	assert_true(h->ipi_latency_ns == 0);
 	assert_int_equal(h->pause_cycles, 140);
 	assert_false(h->machine_slice);
 	assert_true(h->vcpu_cgroups);
@@ -347,6 +359,14 @@ static void rejects(void **state)
 		  "t.ini:2: balance: must be 0..1s, got 2s");
 	parse_bad("[host]\nexit_cost = 2ms\n" VM,
 		  "t.ini:2: exit_cost: must be 0..1ms, got 2ms");
+	parse_bad("[host]\nctx_switch = 2ms\n" VM,
+		  "t.ini:2: ctx_switch: must be 0..1ms, got 2ms");
+	parse_bad("[host]\nwakeup_latency = 11ms\n" VM,
+		  "t.ini:2: wakeup_latency: must be 0..10ms, got 11ms");
+	parse_bad("[host]\nipi_latency = 1s\n" VM,
+		  "t.ini:2: ipi_latency: must be 0..1ms, got 1s");
+	parse_bad("[host]\nmigration_cost = 2s\n" VM,
+		  "t.ini:2: migration_cost: must be 0..1s, got 2s");
 	parse_bad("[host]\npause_cycles = 0\n" VM,
 		  "t.ini:2: pause_cycles: must be 1..10000, got 0");
 	parse_bad("[host]\nmachine_slice = maybe\n" VM,

@@ -21,53 +21,236 @@ static void gfx_init(struct gfx *g)
 	assert_int_equal(kvm_create(&g->kvm, NULL, &g->k, 4, NULL), 0);
 }
 
+static void lock_init(struct qspinlock *l)
+{
+	*l = (struct qspinlock){ .owner = -1 };
+	assert_int_equal(gfifo_init(&l->waiters, 4), 0);
+	assert_int_equal(gfifo_init(&l->stealers, 4), 0);
+}
+
+static void lock_free(struct qspinlock *l)
+{
+	gfifo_free(&l->waiters);
+	gfifo_free(&l->stealers);
+}
+
 /* queued_spin_lock(): a free lock is taken at once; later comers queue. */
 static void test_spin_lock_free_then_queue(void **state)
 {
-	struct qspinlock l = { .owner = -1 };
+	struct qspinlock l;
 
 	(void)state;
-	gfifo_init(&l.waiters, 4);
-	assert_true(queued_spin_lock(&l, 0));
-	assert_false(queued_spin_lock(&l, 1));
-	assert_false(queued_spin_lock(&l, 2));
+	lock_init(&l);
+	assert_int_equal(queued_spin_lock(&l, 0, false), QSPIN_LOCKED);
+	assert_int_equal(queued_spin_lock(&l, 1, false), QSPIN_QUEUED);
+	assert_int_equal(queued_spin_lock(&l, 2, false), QSPIN_QUEUED);
 	assert_int_equal(l.owner, 0);
 	assert_int_equal(l.waiters.len, 2);
-	gfifo_free(&l.waiters);
+	lock_free(&l);
 }
 
-/* queued_spin_unlock(): MCS order, the lock passes to the queue head
- * (1 then 2), then is free (-1). */
+/* queued_spin_unlock(), native: MCS order, the lock passes to the queue
+ * head (1 then 2), then is free (-1). */
 static void test_spin_unlock_fifo_handover(void **state)
 {
-	struct qspinlock l = { .owner = -1 };
+	struct qspinlock l;
 
 	(void)state;
-	gfifo_init(&l.waiters, 4);
-	queued_spin_lock(&l, 0);
-	queued_spin_lock(&l, 1);
-	queued_spin_lock(&l, 2);
-	assert_int_equal(queued_spin_unlock(&l), 1);
-	assert_int_equal(queued_spin_unlock(&l), 2);
-	assert_int_equal(queued_spin_unlock(&l), -1);
+	lock_init(&l);
+	queued_spin_lock(&l, 0, false);
+	queued_spin_lock(&l, 1, false);
+	queued_spin_lock(&l, 2, false);
+	assert_int_equal(queued_spin_unlock(&l, false), 1);
+	assert_int_equal(queued_spin_unlock(&l, false), 2);
+	assert_int_equal(queued_spin_unlock(&l, false), -1);
 	assert_int_equal(l.owner, -1);
-	gfifo_free(&l.waiters);
+	lock_free(&l);
 }
 
 /* pv_wait_early() looks at the previous node: the head has none, the
  * second waiter's is the head. */
 static void test_spin_prev_node(void **state)
 {
-	struct qspinlock l = { .owner = -1 };
+	struct qspinlock l;
 
 	(void)state;
-	gfifo_init(&l.waiters, 4);
-	queued_spin_lock(&l, 0);
-	queued_spin_lock(&l, 3);
-	queued_spin_lock(&l, 1);
+	lock_init(&l);
+	queued_spin_lock(&l, 0, false);
+	queued_spin_lock(&l, 3, false);
+	queued_spin_lock(&l, 1, false);
 	assert_int_equal(queued_spin_prev(&l, 3), -1);
 	assert_int_equal(queued_spin_prev(&l, 1), 3);
-	gfifo_free(&l.waiters);
+	lock_free(&l);
+}
+
+/* MODEL.md 7, PV lock stealing (pv_hybrid_queued_unfair_trylock): 0 holds
+ * the lock, 1 is queued as head but has not spun yet (pending clear): an
+ * arrival (2) loops in the unfair trylock instead of queueing
+ * (STEALING, in stealers); once the PV unlock frees the lock (and, the
+ * head not hashed, kicks nobody: -1), 2's next look takes it ahead of the
+ * head. */
+static void test_pv_arrival_steals_while_head_not_spinning(void **state)
+{
+	struct qspinlock l;
+
+	(void)state;
+	lock_init(&l);
+	assert_int_equal(queued_spin_lock(&l, 0, true), QSPIN_LOCKED);
+	assert_int_equal(queued_spin_lock(&l, 1, true), QSPIN_QUEUED);
+	assert_int_equal(queued_spin_lock(&l, 2, true), QSPIN_STEALING);
+	assert_int_equal(l.stealers.len, 1);
+	assert_int_equal(queued_spin_unlock(&l, true), -1);
+	assert_int_equal(l.owner, -1);
+	assert_int_equal(pv_hybrid_queued_unfair_trylock(&l, 2), QSPIN_LOCKED);
+	assert_int_equal(l.owner, 2);
+	assert_int_equal(l.stealers.len, 0);
+	assert_int_equal(queued_spin_head(&l), 1);
+	lock_free(&l);
+}
+
+/* MODEL.md 7: a head spinning for the lock (pv_wait_head_or_lock's
+ * set_pending) sends arrivals to the queue (the unfair loop stops once
+ * pending is set): 0 holds, 1 queued and spinning (trylock fails, pending
+ * set), 2 queues behind it; a stealer already looping leaves for the
+ * queue on its next look. */
+static void test_pv_pending_head_sends_arrivals_to_queue(void **state)
+{
+	struct qspinlock l;
+
+	(void)state;
+	lock_init(&l);
+	queued_spin_lock(&l, 0, true);
+	queued_spin_lock(&l, 1, true);
+	assert_int_equal(queued_spin_lock(&l, 3, true), QSPIN_STEALING);
+	assert_false(pv_wait_head_trylock(&l, 1));
+	assert_true(l.pending);
+	assert_int_equal(queued_spin_lock(&l, 2, true), QSPIN_QUEUED);
+	assert_int_equal(pv_hybrid_queued_unfair_trylock(&l, 3), QSPIN_QUEUED);
+	assert_int_equal(l.waiters.len, 3);
+	assert_int_equal(queued_spin_prev(&l, 3), 2);
+	lock_free(&l);
+}
+
+/* The PV unlock only unlocks: with the head spinning (pending), the lock
+ * stays free until the head looks again (trylock_clear_pending), which
+ * takes it, clears pending and leaves the queue to the next waiter. */
+static void test_pv_spinning_head_takes_free_lock(void **state)
+{
+	struct qspinlock l;
+
+	(void)state;
+	lock_init(&l);
+	queued_spin_lock(&l, 0, true);
+	queued_spin_lock(&l, 1, true);
+	pv_wait_head_trylock(&l, 1);
+	queued_spin_lock(&l, 2, true);
+	assert_int_equal(queued_spin_unlock(&l, true), -1);
+	assert_int_equal(l.owner, -1);
+	assert_true(pv_wait_head_trylock(&l, 1));
+	assert_int_equal(l.owner, 1);
+	assert_false(l.pending);
+	assert_int_equal(queued_spin_head(&l), 2);
+	lock_free(&l);
+}
+
+/* The head gives up (clear_pending, pv_hash, xchg to _Q_SLOW_VAL): with
+ * the lock held it will halt, and the unlock then kicks it (returns 1);
+ * had the lock been free at that moment, the head owns it instead. */
+static void test_pv_head_halt_then_kicked(void **state)
+{
+	struct qspinlock l;
+
+	(void)state;
+	lock_init(&l);
+	queued_spin_lock(&l, 0, true);
+	queued_spin_lock(&l, 1, true);
+	pv_wait_head_trylock(&l, 1);
+	assert_false(pv_wait_head_halt(&l, 1));
+	assert_false(l.pending);
+	assert_true(l.slow);
+	assert_int_equal(queued_spin_unlock(&l, true), 1);
+	assert_false(l.slow);
+	/* the lock is free when the head halts: it takes it */
+	assert_true(pv_wait_head_halt(&l, 1));
+	assert_int_equal(l.owner, 1);
+	assert_int_equal(l.waiters.len, 0);
+	lock_free(&l);
+}
+
+/* pv_kick_node(): a halted waiter that becomes head is hashed, not
+ * kicked: the holder's unlock kicks it (returns the head, 2). */
+static void test_pv_kick_node_defers_to_unlock(void **state)
+{
+	struct qspinlock l;
+
+	(void)state;
+	lock_init(&l);
+	queued_spin_lock(&l, 0, true);
+	queued_spin_lock(&l, 1, true);
+	pv_wait_head_trylock(&l, 1); /* 1 spins: 2 queues behind it */
+	assert_int_equal(queued_spin_lock(&l, 2, true), QSPIN_QUEUED);
+	queued_spin_unlock(&l, true);
+	assert_true(pv_wait_head_trylock(&l, 1)); /* 1 holds, 2 is head */
+	pv_kick_node(&l);
+	assert_int_equal(queued_spin_unlock(&l, true), 2);
+	lock_free(&l);
+}
+
+/* MODEL.md 7, queued rwlocks (qrwlock.c): readers share it; a writer
+ * needs the count at 0 (fast path refused with a reader in); in the
+ * slowpath (holding wait_lock) it sets _QW_WAITING, which sends new
+ * readers to the slowpath too; it takes the lock once the last reader
+ * left. */
+static void test_rwlock_writer_waits_for_readers(void **state)
+{
+	struct qrwlock rw = { .writer = -1 };
+
+	(void)state;
+	assert_true(queued_read_trylock(&rw));
+	assert_true(queued_read_trylock(&rw));
+	assert_false(queued_write_trylock(&rw, 5));
+	assert_false(queued_write_lock_queued(&rw, 5));
+	assert_true(rw.waiting);
+	assert_false(queued_read_trylock(&rw));
+	queued_read_unlock(&rw);
+	assert_false(queued_write_lock_ready(&rw, 5));
+	queued_read_unlock(&rw);
+	assert_true(queued_write_lock_ready(&rw, 5));
+	assert_int_equal(rw.writer, 5);
+	assert_false(rw.waiting);
+}
+
+/* queued_read_lock_slowpath(): a reader holding wait_lock counts itself
+ * in (a new writer's fast path fails) and goes on once no writer holds
+ * the lock. */
+static void test_rwlock_queued_reader_waits_for_writer(void **state)
+{
+	struct qrwlock rw = { .writer = -1 };
+
+	(void)state;
+	assert_true(queued_write_trylock(&rw, 1));
+	assert_false(queued_read_trylock(&rw));
+	queued_read_lock_queued(&rw);
+	assert_false(queued_read_lock_ready(&rw));
+	queued_write_unlock(&rw);
+	assert_true(queued_read_lock_ready(&rw));
+	assert_false(queued_write_trylock(&rw, 2));
+	assert_int_equal(rw.readers, 1);
+}
+
+/* MODEL.md 7, bit spinlocks: test-and-set, no queue: whoever looks first
+ * after the clear wins (3 before 1, who waited longer). */
+static void test_bitlock_race(void **state)
+{
+	struct gbitlock b = { .owner = -1 };
+
+	(void)state;
+	assert_true(bit_spin_trylock(&b, 0));
+	assert_false(bit_spin_trylock(&b, 1));
+	bit_spin_unlock(&b);
+	assert_true(bit_spin_trylock(&b, 3));
+	assert_false(bit_spin_trylock(&b, 1));
+	assert_int_equal(b.owner, 3);
 }
 
 /* MODEL.md 5 "mutex ... spinning stop spinning when the owner's vCPU is
@@ -269,6 +452,14 @@ int main(void)
 		cmocka_unit_test(test_spin_lock_free_then_queue),
 		cmocka_unit_test(test_spin_unlock_fifo_handover),
 		cmocka_unit_test(test_spin_prev_node),
+		cmocka_unit_test(test_pv_arrival_steals_while_head_not_spinning),
+		cmocka_unit_test(test_pv_pending_head_sends_arrivals_to_queue),
+		cmocka_unit_test(test_pv_spinning_head_takes_free_lock),
+		cmocka_unit_test(test_pv_head_halt_then_kicked),
+		cmocka_unit_test(test_pv_kick_node_defers_to_unlock),
+		cmocka_unit_test(test_rwlock_writer_waits_for_readers),
+		cmocka_unit_test(test_rwlock_queued_reader_waits_for_writer),
+		cmocka_unit_test(test_bitlock_race),
 		cmocka_unit_test(test_mutex_spin_stops_on_preempted_owner),
 		cmocka_unit_test(test_mutex_spin_blind_without_steal_time),
 		cmocka_unit_test(test_mutex_unlock_spinner_first),

@@ -38,6 +38,7 @@ static void ofx_init(struct ofx *f)
 	f->lock.owner = -1;
 	f->mutex.owner = -1;
 	assert_int_equal(gfifo_init(&f->lock.waiters, NV), 0);
+	assert_int_equal(gfifo_init(&f->lock.stealers, NV), 0);
 	for (int i = 0; i < NV; i++) {
 		f->kv[i].vcpu_idx = i;
 		f->v[i] = (struct vsim){ .vm = &f->vm,
@@ -58,6 +59,7 @@ static void ofx_init(struct ofx *f)
 static void ofx_free(struct ofx *f)
 {
 	gfifo_free(&f->lock.waiters);
+	gfifo_free(&f->lock.stealers);
 }
 
 static int awaited(struct ofx *f, int me)
@@ -68,7 +70,7 @@ static int awaited(struct ofx *f, int me)
 /* Thread @t queues on the spinlock and spins. */
 static void spin_on_lock(struct ofx *f, int t)
 {
-	assert_false(queued_spin_lock(&f->lock, t));
+	assert_int_equal(queued_spin_lock(&f->lock, t, false), QSPIN_QUEUED);
 	f->th[t].ts = TS_SPIN_LOCK;
 	f->th[t].wait_obj = 0;
 }
@@ -81,7 +83,7 @@ static void test_awaits_preempted_lock_owner(void **state)
 
 	(void)state;
 	ofx_init(&f);
-	assert_true(queued_spin_lock(&f.lock, 1));
+	assert_int_equal(queued_spin_lock(&f.lock, 1, false), QSPIN_LOCKED);
 	f.v[1].cpu = -1;
 	spin_on_lock(&f, 0);
 
@@ -98,7 +100,7 @@ static void test_awaits_preempted_waiter_ahead(void **state)
 
 	(void)state;
 	ofx_init(&f);
-	assert_true(queued_spin_lock(&f.lock, 1));
+	assert_int_equal(queued_spin_lock(&f.lock, 1, false), QSPIN_LOCKED);
 	spin_on_lock(&f, 2);
 	spin_on_lock(&f, 0);
 	spin_on_lock(&f, 3);
@@ -116,7 +118,7 @@ static void test_awaits_nobody_when_all_run(void **state)
 
 	(void)state;
 	ofx_init(&f);
-	assert_true(queued_spin_lock(&f.lock, 1));
+	assert_int_equal(queued_spin_lock(&f.lock, 1, false), QSPIN_LOCKED);
 	spin_on_lock(&f, 2);
 	spin_on_lock(&f, 0);
 
@@ -133,7 +135,7 @@ static void test_awaits_through_a_waiting_owner(void **state)
 
 	(void)state;
 	ofx_init(&f);
-	assert_true(queued_spin_lock(&f.lock, 1));
+	assert_int_equal(queued_spin_lock(&f.lock, 1, false), QSPIN_LOCKED);
 	spin_on_lock(&f, 0);
 	assert_true(mutex_trylock(&f.mutex, 3));
 	f.th[1].ts = TS_MUTEX_SPIN;

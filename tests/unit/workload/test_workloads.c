@@ -69,8 +69,34 @@ static void unbuild(struct built *b)
 static bool is_sync(enum gop_kind k)
 {
 	return k == GOP_SPIN_LOCK || k == GOP_SPIN_UNLOCK ||
+	       k == GOP_READ_LOCK || k == GOP_READ_UNLOCK ||
+	       k == GOP_WRITE_LOCK || k == GOP_WRITE_UNLOCK ||
+	       k == GOP_BIT_LOCK || k == GOP_BIT_UNLOCK ||
 	       k == GOP_MUTEX_LOCK || k == GOP_MUTEX_UNLOCK ||
 	       k == GOP_SEM_POST || k == GOP_SEM_WAIT || k == GOP_BARRIER;
+}
+
+/* A spinning lock held, for the LIFO check: its kind of lock (the lock
+ * step's kind), its object and whether it disabled interrupts. */
+struct held {
+	enum gop_kind kind;
+	u32 obj;
+	bool irqoff;
+};
+
+/* The lock step an unlock step releases. */
+static enum gop_kind lock_of(enum gop_kind unlock)
+{
+	switch (unlock) {
+	case GOP_SPIN_UNLOCK:
+		return GOP_SPIN_LOCK;
+	case GOP_READ_UNLOCK:
+		return GOP_READ_LOCK;
+	case GOP_WRITE_UNLOCK:
+		return GOP_WRITE_LOCK;
+	default:
+		return GOP_BIT_LOCK;
+	}
 }
 
 static unsigned int obj_count(const struct guest_vm_desc *d, enum gop_kind k)
@@ -79,6 +105,14 @@ static unsigned int obj_count(const struct guest_vm_desc *d, enum gop_kind k)
 	case GOP_SPIN_LOCK:
 	case GOP_SPIN_UNLOCK:
 		return d->nr_spinlocks;
+	case GOP_READ_LOCK:
+	case GOP_READ_UNLOCK:
+	case GOP_WRITE_LOCK:
+	case GOP_WRITE_UNLOCK:
+		return d->nr_rwlocks;
+	case GOP_BIT_LOCK:
+	case GOP_BIT_UNLOCK:
+		return d->nr_bitlocks;
 	case GOP_MUTEX_LOCK:
 	case GOP_MUTEX_UNLOCK:
 		return d->nr_mutexes;
@@ -94,10 +128,12 @@ static unsigned int obj_count(const struct guest_vm_desc *d, enum gop_kind k)
 
 /*
  * One program, as the engine and a guest kernel need it: valid kinds and
- * distributions, objects within the counts, spinlocks released in LIFO
- * order, at most one mutex at a time (the engine's held_mutex), no
- * sleeping or mutex while a spinlock is held, critical sections in kernel
- * mode, nothing held at the end of a pass, and some guest code per pass.
+ * distributions, objects within the counts, spinning locks (spinlocks,
+ * rwlocks, bit locks) released in LIFO order and an irqsave spinlock by
+ * an irqrestore, at most one mutex at a time (the engine's held_mutex), no
+ * sleeping or mutex while a spinning lock is held, critical sections and
+ * interrupts-off code in kernel mode, nothing held at the end of a pass,
+ * and some guest code per pass.
  * An occasional block (GOP_ONE_IN) lies inside the program, is not nested,
  * holds no semaphore or barrier (they must be reached every pass) and
  * leaves the locks as it found them.
@@ -106,7 +142,7 @@ static void check_prog(const char *name, unsigned int t,
 		       const struct guest_vm_desc *d)
 {
 	const struct gprog *g = &d->progs[t];
-	u32 spin_stack[GPROG_MAX_OPS];
+	struct held spin_stack[GPROG_MAX_OPS];
 	unsigned int spins = 0, computes = 0, block_spins = 0;
 	int mutex = -1, block_mutex = -1, block_start = -1, block_end = -1;
 
@@ -126,7 +162,7 @@ static void check_prog(const char *name, unsigned int t,
 		case GOP_COMPUTE:
 			computes++;
 			assert_true(op->mean_ns > 0);
-			if (spins || mutex >= 0)
+			if (spins || mutex >= 0 || op->irqoff)
 				assert_true(op->kernel);
 			break;
 		case GOP_SLEEP:
@@ -140,14 +176,25 @@ static void check_prog(const char *name, unsigned int t,
 					 name, t, s);
 			break;
 		case GOP_SPIN_LOCK:
+		case GOP_READ_LOCK:
+		case GOP_WRITE_LOCK:
+		case GOP_BIT_LOCK:
 			for (unsigned int k = 0; k < spins; k++)
-				assert_int_not_equal(spin_stack[k], op->obj);
-			spin_stack[spins++] = op->obj;
+				assert_false(spin_stack[k].obj == op->obj &&
+					     spin_stack[k].kind == op->kind);
+			spin_stack[spins++] = (struct held){ op->kind, op->obj,
+							     op->irqoff };
 			break;
 		case GOP_SPIN_UNLOCK:
-			if (!spins || spin_stack[spins - 1] != op->obj)
+		case GOP_READ_UNLOCK:
+		case GOP_WRITE_UNLOCK:
+		case GOP_BIT_UNLOCK:
+			if (!spins ||
+			    spin_stack[spins - 1].kind != lock_of(op->kind) ||
+			    spin_stack[spins - 1].obj != op->obj ||
+			    spin_stack[spins - 1].irqoff != op->irqoff)
 				fail_msg("%s: thread %u step %u: unlock of "
-					 "spinlock %u not held last",
+					 "lock %u not held last",
 					 name, t, s, op->obj);
 			spins--;
 			break;
