@@ -25,6 +25,14 @@ static inline void list_add_tail(struct list_head *n, struct list_head *h)
 	h->prev = n;
 }
 
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	n->next = h->next;
+	n->prev = h;
+	h->next->prev = n;
+	h->next = n;
+}
+
 static inline void list_del_init(struct list_head *n)
 {
 	n->prev->next = n->next;
@@ -43,5 +51,17 @@ static inline bool list_empty(const struct list_head *h)
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);      \
 	     &pos->member != (head);                                        \
 	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+
+/* Unlink @n and put it first in @h. */
+static inline void list_move(struct list_head *n, struct list_head *h)
+{
+	list_del_init(n);
+	list_add(n, h);
+}
+
+#define list_for_each_entry_reverse(pos, head, member)                      \
+	for (pos = list_entry((head)->prev, __typeof__(*pos), member);      \
+	     &pos->member != (head);                                        \
+	     pos = list_entry(pos->member.prev, __typeof__(*pos), member))
 
 #endif

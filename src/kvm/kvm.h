@@ -106,6 +106,7 @@ struct kvm_vcpu_stat {
 	u64 halt_poll_success_ns; /* time polled in successful polls */
 	u64 halt_poll_fail_ns; /* time polled before blocking anyway */
 	u64 oracle_yields; /* directed yields the oracle chose and made */
+	u64 oracle_spins; /* exits the oracle kept spinning: all it awaits runs */
 };
 
 struct kvm;
@@ -149,8 +150,13 @@ struct kvm_vcpu {
 /*
  * What no kernel knows and only an engine can tell, for the oracle policy:
  * the index of the vCPU that @me, spinning, actually waits for (the lock
- * owner's, the unanswered IPI receiver's), or -1 if none stands in its way.
+ * owner's, the unanswered IPI receiver's) when it is off its CPU;
+ * KVM_AWAIT_RUNS when everything @me waits for is running (the wait ends
+ * by itself); KVM_AWAIT_UNKNOWN when the engine cannot name a vCPU that
+ * would help (the holder sleeps in the guest, say).
  */
+#define KVM_AWAIT_UNKNOWN (-1)
+#define KVM_AWAIT_RUNS (-2)
 typedef int (*kvm_awaited_fn)(const struct kvm_vcpu *me, void *ctx);
 
 struct kvm {
@@ -253,10 +259,16 @@ bool kvm_vcpu_eligible_for_directed_yield(struct kvm_vcpu *vcpu);
 int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now);
 /*
  * The oracle (oracle_yield): yield to the vCPU kvm->awaited names for @me
- * when it is runnable and not running. True if it yielded; false leaves
- * the choice to the kernel's own rule.
+ * when it is runnable and not running (ORACLE_YIELDED); keep spinning when
+ * everything @me waits for runs (ORACLE_SPIN); else leave the choice to
+ * the kernel's own rule (ORACLE_PASS).
  */
-bool kvm_oracle_yield(struct kvm_vcpu *me, u64 now);
+enum oracle_result {
+	ORACLE_PASS,
+	ORACLE_YIELDED,
+	ORACLE_SPIN,
+};
+enum oracle_result kvm_oracle_yield(struct kvm_vcpu *me, u64 now);
 
 /* --- IPIs and EOI, ipi.c --- */
 enum apic_dest_shorthand {

@@ -55,26 +55,34 @@ int kvm_vcpu_yield_to(struct kvm_vcpu *me, struct kvm_vcpu *target, u64 now)
 
 /*
  * The oracle (MODEL.md 7), no kernel function: the engine names the vCPU
- * @me waits for; a runnable vCPU that is not on a CPU gets the yield.
+ * @me waits for; a runnable vCPU that is not on a CPU gets the yield;
+ * while everything @me waits for runs, yielding would only delay @me, so
+ * it keeps spinning.
  */
-bool kvm_oracle_yield(struct kvm_vcpu *me, u64 now)
+enum oracle_result kvm_oracle_yield(struct kvm_vcpu *me, u64 now)
 {
 	struct kvm *kvm = me->kvm;
 	struct kvm_vcpu *target;
 	struct task *t;
+	int idx;
 
 	if (!kvm->awaited || !kvm->sched)
-		return false;
-	target = kvm_get_vcpu(kvm, kvm->awaited(me, kvm->awaited_ctx));
+		return ORACLE_PASS;
+	idx = kvm->awaited(me, kvm->awaited_ctx);
+	if (idx == KVM_AWAIT_RUNS) {
+		me->stat.oracle_spins++;
+		return ORACLE_SPIN;
+	}
+	target = kvm_get_vcpu(kvm, idx);
 	if (!target || target == me || !target->task)
-		return false;
+		return ORACLE_PASS;
 	t = target->task;
 	if (t->state != TASK_RUNNING || task_on_cpu(task_rq(kvm->sched, t), t))
-		return false;
+		return ORACLE_PASS;
 	if (kvm_vcpu_yield_to(me, target, now) <= 0)
-		return false;
+		return ORACLE_PASS;
 	me->stat.oracle_yields++;
-	return true;
+	return ORACLE_YIELDED;
 }
 
 /* The baseline skip rule for a preempted vCPU, kept as upstream has it. */
@@ -182,8 +190,17 @@ void kvm_vcpu_on_spin(struct kvm_vcpu *me, bool yield_to_kernel_mode, u64 now)
 
 	me->spin_loop.in_spin_loop = true;
 
-	if (kvm->knobs->oracle_yield && kvm_oracle_yield(me, now))
-		return;
+	if (kvm->knobs->oracle_yield) {
+		switch (kvm_oracle_yield(me, now)) {
+		case ORACLE_YIELDED:
+			return;
+		case ORACLE_SPIN:
+			kvm_vcpu_spin_loop_end(me);
+			return;
+		case ORACLE_PASS:
+			break;
+		}
+	}
 	res = spin_round(me, yield_to_kernel_mode, SPIN_ROUND_STRICT, &tries,
 			 now);
 	/* v2 retries on "yielded <= 0", also after a round that ran out of

@@ -75,8 +75,16 @@ bool kvm_sched_yield(struct kvm_vcpu *vcpu, int apicid, u64 now)
 	if (kvm_vcpu_single_task_running(vcpu))
 		goto no_yield;
 	/* the oracle yields to whom the caller really waits for */
-	if (vcpu->kvm->knobs->oracle_yield && kvm_oracle_yield(vcpu, now))
-		return true;
+	if (vcpu->kvm->knobs->oracle_yield) {
+		switch (kvm_oracle_yield(vcpu, now)) {
+		case ORACLE_YIELDED:
+			return true;
+		case ORACLE_SPIN:
+			return false;
+		case ORACLE_PASS:
+			break;
+		}
+	}
 	target = kvm_get_vcpu_by_id(vcpu->kvm, apicid);
 	if (!target || !target->ready)
 		goto no_yield;

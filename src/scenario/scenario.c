@@ -257,7 +257,7 @@ static int get_freq(struct parser *ps, const char *key, const char *value,
 
 static const char host_keys[] =
 	"cpus, ghz, tick, hz, base_slice, llc, balance, migration_cost, "
-	"exit_cost, ctx_switch, wakeup_latency, ipi_latency, pause_cycles, "
+	"newidle_cost, exit_cost, ctx_switch, wakeup_latency, ipi_latency, pause_cycles, "
 	"machine_slice, vcpu_cgroups, noise, noise_run, noise_sleep";
 
 static int host_key(struct parser *ps, const char *key, const char *value)
@@ -297,11 +297,13 @@ static int host_key(struct parser *ps, const char *key, const char *value)
 		ret = get_uint(ps, key, value, 0, 65536, &v);
 		h->llc_size = (unsigned int)v;
 	} else if (!strcmp(key, "balance")) {
-		ret = get_duration(ps, key, value, 0, NSEC_PER_SEC,
-				   &h->balance_ns);
+		ret = get_bool(ps, key, value, &h->balance);
 	} else if (!strcmp(key, "migration_cost")) {
 		ret = get_duration(ps, key, value, 0, NSEC_PER_SEC,
 				   &h->migration_cost_ns);
+	} else if (!strcmp(key, "newidle_cost")) {
+		ret = get_duration(ps, key, value, 0, NSEC_PER_MSEC,
+				   &h->newidle_cost_ns);
 	} else if (!strcmp(key, "exit_cost")) {
 		ret = get_duration(ps, key, value, 0, NSEC_PER_MSEC,
 				   &h->exit_cost_ns);

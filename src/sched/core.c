@@ -24,6 +24,8 @@ void sched_params_default(struct sched_params *p)
 		.base_slice_ns = 700 * NSEC_PER_USEC, /* v6.17+ */
 		.tunable_scaling_log = true,
 		.llc_size = 0,
+		.migration_cost_ns = 500 * NSEC_PER_USEC,
+		.newidle_cost_ns = 0,
 	};
 }
 
@@ -39,6 +41,7 @@ void sched_features_default(struct sched_features *f)
 		.pick_buddy = true,
 		.cgroup_buddy = true,
 		.wakeup_preemption = true,
+		.ni_random = true,
 		.vcpu_debooster_enabled = false,
 		.debooster_rate_limit_ns = 6 * NSEC_PER_MSEC,
 		.debooster_debounce_ns = 600 * NSEC_PER_USEC,
@@ -55,6 +58,49 @@ static u64 scaled_base_slice(const struct sched_params *p)
 	if (p->tunable_scaling_log)
 		factor = 1 + ilog2_u64(min_t(unsigned int, p->nr_cpus, 8));
 	return p->base_slice_ns * factor;
+}
+
+/* models sd_init() in kernel/sched/topology.c for a domain of @span CPUs
+ * from @first, its groups of @group_span */
+static void init_domain(struct sched_domain *sd, unsigned int first,
+			unsigned int span, unsigned int group_span,
+			bool share_llc)
+{
+	*sd = (struct sched_domain){
+		.first = first,
+		.span = span,
+		.group_span = group_span,
+		.share_llc = share_llc,
+		.min_interval = span,
+		.max_interval = 2 * span,
+		.balance_interval = span,
+		.busy_factor = 16,
+		.imbalance_pct = 117,
+		/* SD_SHARE_LLC and the other non-NUMA levels */
+		.cache_nice_tries = 1,
+		/* NI_RANDOM starts at one success in two */
+		.newidle_call = 512,
+		.newidle_success = 256,
+		.newidle_ratio = 512,
+	};
+}
+
+/* models build_sched_domains(): MC over the CPU's LLC (when it has more
+ * than one CPU), PKG over the host (when it has more than one LLC);
+ * a level with a single group is degenerate and left out */
+static void init_domains(struct sched *s, struct rq *rq)
+{
+	unsigned int n = s->nr_cpus, cpu = (unsigned int)rq->cpu;
+	unsigned int llc = s->params.llc_size ? s->params.llc_size : n;
+	unsigned int first = cpu - cpu % llc;
+
+	llc = min_t(unsigned int, llc, n);
+	rq->nr_sd = 0;
+	if (min_t(unsigned int, llc, n - first) > 1)
+		init_domain(&rq->sd[rq->nr_sd++], first,
+			    min_t(unsigned int, llc, n - first), 1, true);
+	if (llc < n)
+		init_domain(&rq->sd[rq->nr_sd++], 0, n, llc, false);
 }
 
 static void init_cfs_rq(struct cfs_rq *cfs_rq, struct rq *rq,
@@ -95,7 +141,16 @@ int sched_init(struct sched *s, const struct sched_params *p,
 		rq->cpu = (int)cpu;
 		rq->s = s;
 		INIT_LIST_HEAD(&rq->cfs_tasks);
+		INIT_LIST_HEAD(&rq->attached);
 		init_cfs_rq(&rq->cfs, rq, &s->root_tg);
+		init_domains(s, rq);
+		/* sched_init(): avg_idle = 2 x, max_idle_balance_cost = 1 x
+		 * sysctl_sched_migration_cost */
+		rq->avg_idle = 2 * p->migration_cost_ns;
+		rq->max_idle_balance_cost = p->migration_cost_ns;
+		/* its own stream: far from the engine's (vCPUs from 0,
+		 * guest threads from 2^32) */
+		prng_seed(&rq->rng, p->seed, (2ULL << 32) + cpu);
 	}
 	return 0;
 }
@@ -159,9 +214,11 @@ struct task_group *sched_create_group(struct sched *s,
 	return no_free_ptr(tg);
 }
 
-/* models set_task_cpu(): the task's entity joins @cpu's queues of its group */
-static void set_task_cpu(struct task *p, int cpu)
+/* models set_task_cpu(): the task's entity joins @cpu's queues of its
+ * group, and its averages move with it (attach/detach_entity_load_avg) */
+static void set_task_cpu(struct sched *s, struct task *p, int cpu)
 {
+	list_move(&p->attach_node, &cpu_rq(s, cpu)->attached);
 	p->cpu = cpu;
 	p->se.cfs_rq = tg_cfs_rq(p->tg, cpu);
 	p->se.parent = tg_se(p->tg, cpu);
@@ -178,9 +235,13 @@ void sched_task_init(struct sched *s, struct task *p, struct task_group *tg,
 	p->se.depth = p->tg->depth;
 	INIT_LIST_HEAD(&p->se.node);
 	INIT_LIST_HEAD(&p->tasks_node);
+	INIT_LIST_HEAD(&p->attach_node);
 	p->state = TASK_SLEEPING;
 	p->fair = true;
-	set_task_cpu(p, cpu);
+	/* post_init_entity_util_avg(): half an empty CPU's capacity */
+	p->avg.util_avg = 512;
+	p->avg.runnable_avg = 512;
+	set_task_cpu(s, p, cpu);
 }
 
 bool task_allowed_on(const struct task *p, int cpu)
@@ -212,6 +273,22 @@ void wake_up_new_task(struct sched *s, struct task *p, u64 now)
 	wakeup_preempt(rq, p);
 }
 
+/* models the avg_idle update of ttwu_do_activate(): a wakeup ends an idle
+ * period that began when a newly-idle balance found nothing to pull */
+static void ttwu_avg_idle(struct rq *rq, u64 now)
+{
+	u64 max = 2 * rq->max_idle_balance_cost;
+	s64 delta;
+
+	if (!rq->idle_stamp)
+		return;
+	delta = (s64)(now - rq->idle_stamp) - (s64)rq->avg_idle;
+	rq->avg_idle = (u64)((s64)rq->avg_idle + delta / 8); /* update_avg */
+	if (rq->avg_idle > max)
+		rq->avg_idle = max;
+	rq->idle_stamp = 0;
+}
+
 /* models try_to_wake_up() in kernel/sched/core.c; a task still queued
  * (delayed) is requeued where it is, as ttwu_runnable() does */
 int try_to_wake_up(struct sched *s, struct task *p, u64 now)
@@ -231,11 +308,12 @@ int try_to_wake_up(struct sched *s, struct task *p, u64 now)
 	}
 	cpu = select_task_rq_fair(s, p);
 	if (cpu != p->cpu) {
-		set_task_cpu(p, cpu);
+		set_task_cpu(s, p, cpu);
 		cpu_rq(s, cpu)->stats.migrations++;
 	}
 	rq = cpu_rq(s, cpu);
 	sched_update_clock(rq, now);
+	ttwu_avg_idle(rq, now);
 	enqueue_task_fair(rq, p, ENQUEUE_WAKEUP);
 	wakeup_preempt(rq, p);
 	return cpu;
@@ -259,6 +337,14 @@ struct task *schedule(struct rq *rq, u64 now)
 
 	sched_update_clock(rq, now);
 	next = pick_next_task_fair(rq);
+	if (next != prev) {
+		if (prev)
+			pelt_update(prev, rq->clock, false,
+				    prev->se.on_rq &&
+					    prev->state == TASK_RUNNING);
+		if (next)
+			pelt_update(next, rq->clock, true, true);
+	}
 	rq->curr = next;
 	rq->need_resched = false;
 	if (next != prev)
@@ -353,7 +439,7 @@ void sched_migrate_task(struct sched *s, struct task *p, int cpu, u64 now)
 	sched_update_clock(src, now);
 	sched_update_clock(dst, now);
 	dequeue_task_fair(src, p, DEQUEUE_SPECIAL);
-	set_task_cpu(p, cpu);
+	set_task_cpu(s, p, cpu);
 	enqueue_task_fair(dst, p, ENQUEUE_MIGRATED);
 	wakeup_preempt(dst, p);
 	dst->stats.migrations++;

@@ -158,8 +158,10 @@ void enqueue_task_fair(struct rq *rq, struct task *p, int flags)
 		slice = cfs_rq_min_slice(se->cfs_rq);
 		se->cfs_rq->h_nr_queued++;
 	}
-	rq->nr_running++;
-	list_add_tail(&p->tasks_node, &rq->cfs_tasks);
+	if (++rq->nr_running == 2)
+		s->nr_overloaded++;
+	list_add(&p->tasks_node, &rq->cfs_tasks);
+	pelt_update(p, rq->clock, rq->curr == p, true);
 }
 
 /* models dequeue_entity() in kernel/sched/fair.c; false: delayed instead */
@@ -229,8 +231,10 @@ static bool dequeue_entities(struct rq *rq, struct sched_entity *se, int flags)
 		se->cfs_rq->h_nr_queued -= h_nr;
 	}
 	if (p) {
-		rq->nr_running--;
+		if (rq->nr_running-- == 2)
+			s->nr_overloaded--;
 		list_del_init(&p->tasks_node);
+		pelt_update(p, rq->clock, false, false);
 	}
 	return true;
 }
@@ -279,6 +283,8 @@ void set_next_task_fair(struct rq *rq, struct task *p)
 {
 	struct sched_entity *se = &p->se;
 
+	/* most recently run first: the balancer takes from the tail */
+	list_move(&p->tasks_node, &rq->cfs_tasks);
 	for_each_sched_entity(se)
 		set_next_entity(rq->s, se->cfs_rq, se);
 }
@@ -329,6 +335,7 @@ struct task *pick_next_task_fair(struct rq *rq)
 	if (prev == p)
 		return p;
 
+	list_move(&p->tasks_node, &rq->cfs_tasks);
 	se = &p->se;
 	pse = &prev->se;
 	while (se->cfs_rq != pse->cfs_rq) {

@@ -13,6 +13,7 @@
 #define OVERSUB_SCHED_H
 
 #include "core/list.h"
+#include "core/prng.h"
 #include "core/types.h"
 
 #define NICE_0_LOAD 1024UL
@@ -34,6 +35,9 @@ struct sched_params {
 	u64 base_slice_ns; /* sysctl_sched_base_slice before scaling */
 	bool tunable_scaling_log; /* SCHED_TUNABLESCALING_LOG (default) */
 	unsigned int llc_size; /* CPUs per last-level cache; 0: one LLC */
+	u64 migration_cost_ns; /* sysctl_sched_migration_cost */
+	u64 newidle_cost_ns; /* a newly-idle balance pass, per CPU spanned */
+	u64 seed; /* of each CPU's sched_rng() stream */
 };
 
 /* Scheduler switches: kernel sched_features plus the series' knobs. */
@@ -47,6 +51,7 @@ struct sched_features {
 	bool pick_buddy; /* PICK_BUDDY */
 	bool cgroup_buddy; /* CGROUP_BUDDY */
 	bool wakeup_preemption; /* check_preempt_wakeup_fair at all */
+	bool ni_random; /* NI_RANDOM: newidle passes in proportion to success */
 	bool vcpu_debooster_enabled; /* series v2, MODEL.md 4a */
 	/* v2 code: the rate limit is checked (and stamped when it lets the
 	 * call through) before the task, rq and LCA checks, the reverse pair
@@ -66,6 +71,42 @@ void sched_features_default(struct sched_features *f);
 struct cfs_rq;
 struct rq;
 struct task_group;
+
+/*
+ * PELT's running and runnable averages of a task (kernel/sched/pelt.c),
+ * 0..1024, with PELT's 32 ms half-life; the model keeps them in floating
+ * point, folded in at each change of state (pelt.c). Only the load
+ * balancer's classification of CPUs reads them.
+ */
+struct sched_avg {
+	double util_avg; /* running */
+	double runnable_avg; /* running or waiting */
+	u64 last_update;
+	bool running, runnable; /* the state since last_update */
+};
+
+/*
+ * A scheduling domain of one CPU (struct sched_domain in
+ * kernel/sched/sched.h, as sd_init() sets it up): MC spans the CPU's LLC,
+ * its groups single CPUs; PKG, when the host has several LLCs, spans the
+ * host, its groups the LLCs. Intervals in ms, as the kernel's.
+ */
+struct sched_domain {
+	unsigned int first, span; /* its CPUs: first .. first + span - 1 */
+	unsigned int group_span; /* CPUs per group (the last may be short) */
+	bool share_llc; /* SD_SHARE_LLC (MC) */
+	unsigned int min_interval, max_interval, balance_interval;
+	unsigned int busy_factor, imbalance_pct, cache_nice_tries;
+	unsigned int nr_balance_failed;
+	u64 last_balance;
+	u64 max_newidle_lb_cost;
+	u64 last_decay_max_lb_cost;
+	/* NI_RANDOM: passes and weighted successes over about the last 1024
+	 * newly-idle calls; newidle_ratio the successes of the last window */
+	unsigned int newidle_call, newidle_success, newidle_ratio;
+};
+
+#define SCHED_MAX_DOMAINS 2
 
 struct sched_entity {
 	unsigned long weight;
@@ -123,6 +164,8 @@ struct task {
 	bool fair; /* false: another sched class (yield_to refuses) */
 	const u64 *allowed; /* cpumask bitmap of nr_cpus bits; NULL = any */
 	struct list_head tasks_node; /* in rq->cfs_tasks while queued */
+	struct list_head attach_node; /* in rq->attached of its CPU */
+	struct sched_avg avg;
 	int id;
 	void *owner; /* upper layer object (struct kvm_vcpu for vCPU threads) */
 };
@@ -143,7 +186,19 @@ struct rq {
 	struct sched *s;
 	struct cfs_rq cfs;
 	struct task *curr; /* NULL while idle */
-	struct list_head cfs_tasks; /* queued tasks, in enqueue order */
+	/* queued tasks, most recently picked first (the balancer takes
+	 * from the tail) */
+	struct list_head cfs_tasks;
+	/* every task whose CPU this is, asleep or not: its PELT averages
+	 * count here (blocked load) */
+	struct list_head attached;
+	/* load balancing */
+	struct sched_domain sd[SCHED_MAX_DOMAINS];
+	unsigned int nr_sd;
+	u64 avg_idle; /* average idle period (update_avg of each) */
+	u64 idle_stamp; /* when a newly-idle balance found nothing, 0: not */
+	u64 max_idle_balance_cost;
+	struct prng rng; /* sched_rng(): the NI_RANDOM dice */
 	unsigned int nr_running; /* tasks queued, curr and delayed included */
 	u64 clock;
 	bool need_resched;
@@ -171,6 +226,7 @@ struct sched {
 	struct list_head groups; /* every group but the root, freed with s */
 	int *resched_list; /* CPUs asked to reschedule, for the engine */
 	unsigned int nr_resched;
+	unsigned int nr_overloaded; /* CPUs with 2+ tasks: rd->overloaded */
 };
 
 /* models resched_curr() in kernel/sched/core.c: mark @rq for a reschedule
@@ -350,13 +406,21 @@ void do_sched_yield(struct rq *rq, u64 now);
 int select_task_rq_fair(struct sched *s, const struct task *p);
 /* Move a queued, not running task to @cpu (lag preserved). */
 void sched_migrate_task(struct sched *s, struct task *p, int cpu, u64 now);
-/* Newly-idle balance of @cpu: pull one queued task from the busiest rq of
- * its LLC when that has at least two more tasks. Returns 1 if one moved. */
-int sched_balance_cpu(struct sched *s, int cpu, u64 now);
-/* Periodic balance: each CPU in turn pulls one task from the busiest CPU
- * of the host when that has at least two more. Returns tasks moved. */
-int sched_balance(struct sched *s, u64 now);
+/* Newly-idle balance of @cpu (sched_balance_newidle): tasks pulled. */
+int sched_balance_newidle(struct sched *s, int cpu, u64 now);
+/* The periodic balance of @rq's CPU at a tick (sched_balance_trigger and
+ * sched_balance_domains): each domain whose interval has passed is
+ * balanced. Returns tasks pulled. */
+int sched_balance_trigger(struct rq *rq, u64 now);
 bool task_allowed_on(const struct task *p, int cpu);
+
+/* --- PELT averages (pelt.c) --- */
+/* Fold the time since the last update into @p's averages, then go on
+ * with @running / @runnable. */
+void pelt_update(struct task *p, u64 now, bool running, bool runnable);
+/* @p's averages as they stand at @now, without changing them. */
+double pelt_util(const struct task *p, u64 now);
+double pelt_runnable(const struct task *p, u64 now);
 
 /* --- invariants.c --- */
 /* 0 if every cached sum (avg sums, loads, counts, group load) matches what

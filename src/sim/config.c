@@ -12,8 +12,10 @@ void host_config_default(struct host_config *h)
 	h->tick_ns = 4 * NSEC_PER_MSEC; /* HZ=250 */
 	h->base_slice_ns = 700 * NSEC_PER_USEC;
 	h->llc_size = 0;
-	h->balance_ns = 4 * NSEC_PER_MSEC;
+	h->balance = true;
 	h->migration_cost_ns = 500 * NSEC_PER_USEC; /* kernel default */
+	/* measured here: docs/model.md 7.9 */
+	h->newidle_cost_ns = 2500;
 	h->exit_cost_ns = 1 * NSEC_PER_USEC;
 	/* measured on this project's machine (validation/host/run.sh,
 	 * docs/model.md "Costs that are not zero"): a pipe ping-pong on one

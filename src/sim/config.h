@@ -24,8 +24,9 @@ struct host_config {
 	u64 tick_ns; /* host tick (HZ) */
 	u64 base_slice_ns; /* sysctl_sched_base_slice, unscaled */
 	unsigned int llc_size; /* CPUs per LLC; 0: one LLC */
-	u64 balance_ns; /* periodic load-balance interval */
+	bool balance; /* load balancing (periodic and newly idle) */
 	u64 migration_cost_ns; /* sysctl_sched_migration_cost */
+	u64 newidle_cost_ns; /* a newly-idle balance pass, per CPU spanned */
 	u64 exit_cost_ns; /* one VM exit + re-entry on the host */
 	u64 ctx_switch_ns; /* a host context switch, charged to the task in */
 	u64 wakeup_latency_ns; /* try_to_wake_up to running, on an idle CPU */

@@ -18,7 +18,6 @@
 enum ev_kind {
 	EV_END,
 	EV_TICK, /* host tick on every CPU */
-	EV_BALANCE, /* periodic load balance */
 	EV_VCPU, /* vCPU who: its current segment ended / re-evaluate */
 	EV_IO, /* vCPU who: its I/O completed */
 	EV_IPI, /* vCPU who: the oldest IPI in flight to it arrives */
@@ -122,6 +121,9 @@ struct vsim {
 	struct girq handling;
 	bool in_handler;
 	u64 exit_left; /* host time still owed for exits */
+	/* of exit_left, the host context switch that brought it in (paid
+	 * first): the CPU's cost, dropped if it is switched out before */
+	u64 switch_in_left;
 
 	/* host side */
 	int cpu; /* host CPU it is on, -1 when not running */

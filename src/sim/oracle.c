@@ -11,16 +11,17 @@
  * for the owner (or, with the lock free, the head spinning for it); a
  * rwlock reader for the writer, a writer for the readers; a bit spinlock
  * or mutex spinner for the owner; an IPI sender for every receiver whose
- * handler has not run. The first of them that is not making progress stands in the way:
- * if it is current on a vCPU that is off its host CPU, that vCPU is the
- * answer; if its vCPU runs but the thread waits itself, its own chain is
- * followed (up to ORACLE_DEPTH links); if it is not current on any vCPU
- * (asleep, or queued in the guest), nothing a host yield can do helps.
+ * handler has not run. The first of them that is not making progress
+ * stands in the way: if it is current on a vCPU that is off its host
+ * CPU, that vCPU is the answer; if its vCPU runs but the thread waits
+ * itself, its own chain is followed (up to ORACLE_DEPTH links); if it is
+ * not current on any vCPU (asleep, or queued in the guest), nothing a
+ * host yield can do helps (KVM_AWAIT_UNKNOWN). When every one of them
+ * runs and makes progress, the wait ends by itself (KVM_AWAIT_RUNS).
  */
 #include "sim/engine.h"
 
 #define ORACLE_DEPTH 8
-#define AWAIT_NONE (-1) /* nobody in the way, or nothing to yield to */
 
 static int awaited_thread(const struct gthread *t, int depth);
 
@@ -31,9 +32,11 @@ static int blocker(const struct gthread *x, int depth)
 	const struct vsim *v = gthread_vcpu(x);
 
 	if (v->cur != x)
-		return AWAIT_NONE;
+		return KVM_AWAIT_UNKNOWN;
 	if (v->cpu < 0)
 		return v->idx;
+	if (x->ts == TS_OP)
+		return KVM_AWAIT_RUNS;
 	return awaited_thread(x, depth + 1);
 }
 
@@ -46,7 +49,7 @@ static int awaited_spinlock(const struct vmsim *vm, const struct qspinlock *l,
 
 	if (l->owner >= 0) {
 		r = blocker(&vm->threads[l->owner], depth);
-		if (r != AWAIT_NONE)
+		if (r != KVM_AWAIT_RUNS)
 			return r;
 	}
 	for (unsigned int i = 0; i < q->len; i++) {
@@ -55,10 +58,10 @@ static int awaited_spinlock(const struct vmsim *vm, const struct qspinlock *l,
 		if (w == me)
 			break;
 		r = blocker(&vm->threads[w], depth);
-		if (r != AWAIT_NONE)
+		if (r != KVM_AWAIT_RUNS)
 			return r;
 	}
-	return AWAIT_NONE;
+	return KVM_AWAIT_RUNS;
 }
 
 /* A PV stealer waits for the owner; with the lock free and a head
@@ -70,7 +73,7 @@ static int awaited_steal(const struct vmsim *vm, const struct qspinlock *l,
 		return blocker(&vm->threads[l->owner], depth);
 	if (l->pending && queued_spin_head(l) >= 0)
 		return blocker(&vm->threads[queued_spin_head(l)], depth);
-	return AWAIT_NONE;
+	return KVM_AWAIT_RUNS;
 }
 
 /* Holding a rwlock's wait_lock, a reader waits for the writer, a writer
@@ -87,33 +90,29 @@ static int awaited_rwlock(const struct vmsim *vm, const struct gthread *t,
 		if (vm->threads[i].rd_lock != (int)t->rw_obj)
 			continue;
 		r = blocker(&vm->threads[i], depth);
-		if (r != AWAIT_NONE)
+		if (r != KVM_AWAIT_RUNS)
 			return r;
 	}
-	return AWAIT_NONE;
+	return KVM_AWAIT_RUNS;
+}
+
+static bool owes(const struct girq *q, int from)
+{
+	return q->from == from &&
+	       (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB);
 }
 
 /* Does vCPU @w still owe a call-function or TLB handler to vCPU @from? */
 static bool owes_handler(const struct vsim *w, int from)
 {
-	if (w->in_handler && w->handling.from == from &&
-	    (w->handling.kind == IRQ_CALL_FUNC || w->handling.kind == IRQ_TLB))
+	if (w->in_handler && owes(&w->handling, from))
 		return true;
-	for (unsigned int i = 0; i < w->irq_len; i++) {
-		const struct girq *q = &w->irq[(w->irq_head + i) % w->irq_cap];
-
-		if (q->from == from &&
-		    (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB))
+	for (unsigned int i = 0; i < w->irq_len; i++)
+		if (owes(&w->irq[(w->irq_head + i) % w->irq_cap], from))
 			return true;
-	}
-	for (unsigned int i = 0; i < w->inf_len; i++) {
-		const struct girq *q =
-			&w->inflight[(w->inf_head + i) % w->irq_cap];
-
-		if (q->from == from &&
-		    (q->kind == IRQ_CALL_FUNC || q->kind == IRQ_TLB))
+	for (unsigned int i = 0; i < w->inf_len; i++)
+		if (owes(&w->inflight[(w->inf_head + i) % w->irq_cap], from))
 			return true;
-	}
 	return false;
 }
 
@@ -130,22 +129,25 @@ static int awaited_ipi(const struct vsim *v, int depth)
 			continue;
 		if (w->cpu < 0)
 			return w->idx;
-		if (w->cur) {
+		/* on its CPU it answers as soon as its thread lets it */
+		if (w->cur && w->cur->ts != TS_OP) {
 			r = awaited_thread(w->cur, depth + 1);
-			if (r != AWAIT_NONE)
+			if (r != KVM_AWAIT_RUNS)
 				return r;
 		}
 	}
-	return AWAIT_NONE;
+	return KVM_AWAIT_RUNS;
 }
 
-/* The vCPU index thread @t, if it waits, should have the CPU yielded to. */
+/* The vCPU index thread @t, if it waits, should have the CPU yielded to;
+ * KVM_AWAIT_RUNS or KVM_AWAIT_UNKNOWN. */
 static int awaited_thread(const struct gthread *t, int depth)
 {
 	const struct vmsim *vm = t->vm;
+	int owner;
 
 	if (depth > ORACLE_DEPTH)
-		return AWAIT_NONE;
+		return KVM_AWAIT_UNKNOWN;
 	switch (t->ts) {
 	case TS_SPIN_LOCK:
 	case TS_PV_WAIT:
@@ -156,22 +158,20 @@ static int awaited_thread(const struct gthread *t, int depth)
 	case TS_RW_SPIN:
 		return awaited_rwlock(vm, t, depth);
 	case TS_BIT_SPIN:
-		if (vm->bitlocks[t->wait_obj].owner < 0)
-			return AWAIT_NONE;
-		return blocker(&vm->threads[vm->bitlocks[t->wait_obj].owner],
-			       depth);
+		owner = vm->bitlocks[t->wait_obj].owner;
+		return owner < 0 ? KVM_AWAIT_RUNS :
+				   blocker(&vm->threads[owner], depth);
 	case TS_MUTEX_SPIN:
-		if (vm->mutexes[t->wait_obj].owner < 0)
-			return AWAIT_NONE;
-		return blocker(&vm->threads[vm->mutexes[t->wait_obj].owner],
-			       depth);
+		owner = vm->mutexes[t->wait_obj].owner;
+		return owner < 0 ? KVM_AWAIT_RUNS :
+				   blocker(&vm->threads[owner], depth);
 	case TS_IPI_WAIT:
 		return awaited_ipi(gthread_vcpu(t), depth);
 	case TS_OP:
 	case TS_SLEEP:
 		break;
 	}
-	return AWAIT_NONE;
+	return KVM_AWAIT_UNKNOWN;
 }
 
 int sim_awaited_vcpu(const struct kvm_vcpu *me, void *ctx)
@@ -180,6 +180,6 @@ int sim_awaited_vcpu(const struct kvm_vcpu *me, void *ctx)
 	const struct vsim *v = &vm->v[me->vcpu_idx];
 
 	if (!v->cur)
-		return AWAIT_NONE;
+		return KVM_AWAIT_UNKNOWN;
 	return awaited_thread(v->cur, 0);
 }

@@ -2,9 +2,9 @@
 /*
  * The run loop: pop the earliest event, let it act on the model, then
  * reschedule every host CPU the model asked to (resched_curr), switching
- * vCPU threads and host tasks in and out. Ticks, periodic balancing and
- * newly-idle balancing drive the host scheduler as the kernel's tick and
- * balancer do (docs/model.md says how simplified).
+ * vCPU threads and host tasks in and out. Ticks drive the host scheduler
+ * and its periodic balance, a CPU going idle its newly-idle balance, as
+ * the kernel's tick and balancer do (docs/model.md says how simplified).
  */
 #include "sim/engine.h"
 
@@ -121,8 +121,8 @@ static void cpu_switch(struct sim *sim, int cpu)
 	if (tr && sim->now >= tr->window_start && sim->now < tr->window_end)
 		tr->rq_counter(tr->ctx, cpu, sim->now, rq->nr_running);
 	/* newly idle: pull a task (relists this CPU through its wakeup) */
-	if (!next)
-		sched_balance_cpu(&sim->s, cpu, sim->now);
+	if (!next && sim->cfg->host.balance)
+		sched_balance_newidle(&sim->s, cpu, sim->now);
 }
 
 void sim_reschedule_cpus(struct sim *sim)
@@ -166,6 +166,10 @@ static void dispatch(struct sim *sim, const struct event *ev)
 		for (unsigned int cpu = 0; cpu < hc->cpus; cpu++) {
 			struct rq *rq = cpu_rq(&sim->s, (int)cpu);
 
+			/* sched_balance_trigger(): an idle CPU's balance is
+			 * the NOHZ idle balancer's, done here for it */
+			if (hc->balance)
+				sched_balance_trigger(rq, sim->now);
 			if (!rq->curr)
 				continue;
 			/* the guest on this CPU takes its timer interrupt on
@@ -176,10 +180,6 @@ static void dispatch(struct sim *sim, const struct event *ev)
 			sched_tick(rq, sim->now);
 		}
 		sim_post(sim, sim->now + hc->tick_ns, EV_TICK, 0, 0);
-		break;
-	case EV_BALANCE:
-		sched_balance(&sim->s, sim->now);
-		sim_post(sim, sim->now + hc->balance_ns, EV_BALANCE, 0, 0);
 		break;
 	case EV_VCPU:
 		v = sim->vcpus[ev->who];
@@ -204,8 +204,6 @@ static void sim_start(struct sim *sim)
 	const struct host_config *hc = &sim->cfg->host;
 
 	sim_post(sim, hc->tick_ns, EV_TICK, 0, 0);
-	if (hc->balance_ns)
-		sim_post(sim, hc->balance_ns, EV_BALANCE, 0, 0);
 	sim_post(sim, sim->t0, EV_MARK, 0, 0);
 	sim_post(sim, sim->t_end, EV_END, 0, 0);
 	for (unsigned int i = 0; i < sim->nr_vcpus; i++)

@@ -290,6 +290,9 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	sp.tick_ns = hc->tick_ns;
 	sp.base_slice_ns = hc->base_slice_ns;
 	sp.llc_size = hc->llc_size;
+	sp.migration_cost_ns = hc->migration_cost_ns;
+	sp.newidle_cost_ns = hc->newidle_cost_ns;
+	sp.seed = cfg->seed;
 	ret = sched_init(&sim->s, &sp, &cfg->sched);
 	if (ret)
 		return fail(sim, ret, "bad host scheduler parameters");

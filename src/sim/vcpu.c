@@ -134,7 +134,9 @@ static void seg_stop(struct vsim *v, u64 now)
 		v->handler_left -= min_t(u64, el, v->handler_left);
 		break;
 	case SEG_EXIT:
-		v->exit_left -= min_t(u64, el, v->exit_left);
+		el = min_t(u64, el, v->exit_left);
+		v->exit_left -= el;
+		v->switch_in_left -= min_t(u64, el, v->switch_in_left);
 		break;
 	case SEG_POLL:
 		v->poll_left -= min_t(u64, el, v->poll_left);
@@ -741,6 +743,7 @@ void vsim_switch_in(struct vsim *v, int cpu, u64 cost, u64 now)
 	 * any exit handling left over (vsim_run) */
 	v->in_host = true;
 	v->exit_left += cost;
+	v->switch_in_left = cost;
 	if (v->flow_in) {
 		if (tr && now >= tr->window_start && now < tr->window_end)
 			tr->flow_end(tr->ctx, v->flow_in, cpu, now);
@@ -757,6 +760,11 @@ void vsim_switch_out(struct vsim *v, u64 now)
 
 	seg_stop(v, now);
 	ipi_arrive_all(v);
+	/* a switch is the CPU's work: switched out again before it was
+	 * done, the thread owes none of it (it would pile up over a storm
+	 * of switches and starve it) */
+	v->exit_left -= v->switch_in_left;
+	v->switch_in_left = 0;
 	/* preempted in guest mode: the host interrupt that brought the
 	 * scheduler in made it exit at an instruction boundary */
 	if (!v->in_host) {

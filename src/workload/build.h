@@ -35,26 +35,46 @@ static inline void wl_kernel(struct gprog *g, enum gop_dist dist, u64 ns)
 					.mean_ns = ns });
 }
 
-/* A kernel critical section of @hold ns under spinlock @lock. */
-static inline void wl_spin_section(struct gprog *g, u32 lock, u64 hold)
+/* Kernel code for @hold ns between the steps @lock and @unlock on @obj. */
+static inline void wl_section(struct gprog *g, enum gop_kind lock,
+			      enum gop_kind unlock, u32 obj, u64 hold)
 {
-	wl_add(g, (struct gop){ .kind = GOP_SPIN_LOCK, .obj = lock });
+	wl_add(g, (struct gop){ .kind = lock, .obj = obj });
 	wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
 				.dist = DIST_EXP,
 				.kernel = true,
 				.mean_ns = hold });
-	wl_add(g, (struct gop){ .kind = GOP_SPIN_UNLOCK, .obj = lock });
+	wl_add(g, (struct gop){ .kind = unlock, .obj = obj });
+}
+
+/* A kernel critical section of @hold ns under spinlock @lock. */
+static inline void wl_spin_section(struct gprog *g, u32 lock, u64 hold)
+{
+	wl_section(g, GOP_SPIN_LOCK, GOP_SPIN_UNLOCK, lock, hold);
+}
+
+/* Under queued rwlock @rw, for read (the readers share it). */
+static inline void wl_read_section(struct gprog *g, u32 rw, u64 hold)
+{
+	wl_section(g, GOP_READ_LOCK, GOP_READ_UNLOCK, rw, hold);
+}
+
+/* Under queued rwlock @rw, for write. */
+static inline void wl_write_section(struct gprog *g, u32 rw, u64 hold)
+{
+	wl_section(g, GOP_WRITE_LOCK, GOP_WRITE_UNLOCK, rw, hold);
+}
+
+/* Under bit spinlock @bit. */
+static inline void wl_bit_section(struct gprog *g, u32 bit, u64 hold)
+{
+	wl_section(g, GOP_BIT_LOCK, GOP_BIT_UNLOCK, bit, hold);
 }
 
 /* A critical section of @hold ns under mutex @m. */
 static inline void wl_mutex_section(struct gprog *g, u32 m, u64 hold)
 {
-	wl_add(g, (struct gop){ .kind = GOP_MUTEX_LOCK, .obj = m });
-	wl_add(g, (struct gop){ .kind = GOP_COMPUTE,
-				.dist = DIST_EXP,
-				.kernel = true,
-				.mean_ns = hold });
-	wl_add(g, (struct gop){ .kind = GOP_MUTEX_UNLOCK, .obj = m });
+	wl_section(g, GOP_MUTEX_LOCK, GOP_MUTEX_UNLOCK, m, hold);
 }
 
 /*

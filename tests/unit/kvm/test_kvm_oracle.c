@@ -2,8 +2,8 @@
 /*
  * The oracle policy (MODEL.md 7, "the oracle"): on a PLE exit and on a PV
  * yield it yields straight to the vCPU the engine says the spinner waits
- * for, when that vCPU is runnable and not running; otherwise the kernel's
- * own rule decides. Every vCPU thread is on CPU 0 unless said otherwise;
+ * for, when that vCPU is runnable and not running; it keeps spinning when
+ * everything it waits for runs; otherwise the kernel's own rule decides. Every vCPU thread is on CPU 0 unless said otherwise;
  * vCPU 0 runs (the spinner) and the others are queued behind it.
  */
 #include "kvm_test.h"
@@ -30,6 +30,19 @@ static void setup(struct kt *x, bool oracle, int *awaited)
 	x->kvm.awaited_ctx = awaited;
 	for (int i = 1; i < 4; i++)
 		kt_preempt(x, i, true);
+}
+
+/* The oracle on two CPUs: vCPU i on cpus[i], running or queued as st[i]. */
+static void setup2(struct kt *x, const int *cpus, const enum kt_state *st,
+		   int *awaited)
+{
+	struct kvm_knobs k;
+
+	kt_knobs(&k);
+	k.oracle_yield = true;
+	kt_setup(x, 2, 4, cpus, st, &k);
+	x->kvm.awaited = awaited_is;
+	x->kvm.awaited_ctx = awaited;
 }
 
 /*
@@ -72,17 +85,12 @@ static void test_oracle_awaited_running_falls_back(void **state)
 	static const int cpus[] = { 0, 1, 0, 0 };
 	static const enum kt_state st[] = { KT_RUN, KT_RUN, KT_QUEUED,
 					    KT_QUEUED };
-	struct kvm_knobs k;
 	struct kt x;
 	struct kvm_vcpu *v0;
 	int awaited = 1;
 
 	(void)state;
-	kt_knobs(&k);
-	k.oracle_yield = true;
-	kt_setup(&x, 2, 4, cpus, st, &k);
-	x.kvm.awaited = awaited_is;
-	x.kvm.awaited_ctx = &awaited;
+	setup2(&x, cpus, st, &awaited);
 	kt_preempt(&x, 2, true);
 	kt_preempt(&x, 3, true);
 	v0 = kt_vcpu(&x, 0);
@@ -97,12 +105,46 @@ static void test_oracle_awaited_running_falls_back(void **state)
 }
 
 /*
- * Nobody in the way (-1) or the spinner itself: the baseline scan
- * decides, from v1: 1 attempt, 1 success to v1, 0 oracle yields.
+ * The awaited vCPU is queued on another CPU: the oracle yields there too
+ * (yield_to() makes it the next buddy on its CPU and reschedules that
+ * CPU). v0 runs on CPU 0 with v3 queued (preempted in kernel mode); v2
+ * runs on CPU 1 with v1 queued behind it, preempted in user mode, which
+ * the kernel's rule would skip; v1 is the one awaited: 1 attempt, 1
+ * success, 1 oracle yield, yielded_to 1, last_boosted_vcpu untouched (0).
+ */
+static void test_oracle_yields_across_cpus(void **state)
+{
+	static const int cpus[] = { 0, 1, 1, 0 };
+	static const enum kt_state st[] = { KT_RUN, KT_QUEUED, KT_RUN,
+					    KT_QUEUED };
+	struct kt x;
+	struct kvm_vcpu *v0;
+	int awaited = 1;
+
+	(void)state;
+	setup2(&x, cpus, st, &awaited);
+	kt_preempt(&x, 1, false);
+	kt_preempt(&x, 3, true);
+	v0 = kt_vcpu(&x, 0);
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 1);
+	assert_int_equal(v0->stat.directed_yield_successful, 1);
+	assert_int_equal(v0->stat.oracle_yields, 1);
+	assert_int_equal(v0->yielded_to, 1);
+	assert_int_equal(x.kvm.last_boosted_vcpu, 0);
+	kt_teardown(&x);
+}
+
+/*
+ * The engine cannot name a vCPU that would help (KVM_AWAIT_UNKNOWN), or
+ * names the spinner itself: the baseline scan decides, from v1: 1
+ * attempt, 1 success to v1, 0 oracle yields.
  */
 static void test_oracle_nobody_awaited_falls_back(void **state)
 {
-	static const int answers[] = { -1, 0 };
+	static const int answers[] = { KVM_AWAIT_UNKNOWN, 0 };
 
 	(void)state;
 	for (unsigned int i = 0; i < 2; i++) {
@@ -118,6 +160,29 @@ static void test_oracle_nobody_awaited_falls_back(void **state)
 		assert_int_equal(x.kvm.last_boosted_vcpu, 1);
 		kt_teardown(&x);
 	}
+}
+
+/*
+ * Everything v0 waits for runs (KVM_AWAIT_RUNS): a yield would only delay
+ * v0, so the oracle keeps spinning: no attempt although v1..v3 are
+ * candidates, 1 oracle spin, the spin loop closed at once.
+ */
+static void test_oracle_keeps_spinning_while_awaited_runs(void **state)
+{
+	struct kt x;
+	struct kvm_vcpu *v0;
+	int awaited = KVM_AWAIT_RUNS;
+
+	(void)state;
+	setup(&x, true, &awaited);
+	v0 = kt_vcpu(&x, 0);
+
+	kvm_vcpu_on_spin(v0, true, x.now);
+
+	assert_int_equal(v0->stat.directed_yield_attempted, 0);
+	assert_int_equal(v0->stat.oracle_spins, 1);
+	assert_false(v0->spin_loop.in_spin_loop);
+	kt_teardown(&x);
 }
 
 /*
@@ -171,7 +236,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oracle_yields_to_awaited),
 		cmocka_unit_test(test_oracle_awaited_running_falls_back),
+		cmocka_unit_test(test_oracle_yields_across_cpus),
 		cmocka_unit_test(test_oracle_nobody_awaited_falls_back),
+		cmocka_unit_test(test_oracle_keeps_spinning_while_awaited_runs),
 		cmocka_unit_test(test_oracle_off_ignores_awaited),
 		cmocka_unit_test(test_oracle_redirects_pv_yield),
 	};

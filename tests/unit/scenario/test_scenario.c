@@ -139,9 +139,10 @@ static void defaults(void **state)
 	assert_true(h.cpus == 4 && h.khz == 2500000 &&
 		    h.tick_ns == 4 * NSEC_PER_MSEC &&
 		    h.base_slice_ns == 700 * NSEC_PER_USEC &&
-		    h.balance_ns == 4 * NSEC_PER_MSEC &&
+		    h.balance &&
 		    h.exit_cost_ns == NSEC_PER_USEC && h.pause_cycles == 40 &&
 		    h.migration_cost_ns == 500 * NSEC_PER_USEC &&
+		    h.newidle_cost_ns == 2500 &&
 		    h.ctx_switch_ns == 2 * NSEC_PER_USEC &&
 		    h.wakeup_latency_ns == 19 * NSEC_PER_USEC &&
 		    h.ipi_latency_ns == NSEC_PER_USEC &&
@@ -181,8 +182,9 @@ static const char full[] =
 	"hz = 1000            ; tick 1ms\n"
 	"base_slice = 3ms\n"
 	"llc = 8\n"
-	"balance = 0\n"
+	"balance = off\n"
 	"migration_cost = 1ms\n"
+	"newidle_cost = 4us\n"
 	"exit_cost = 1.5us\n"
 	"ctx_switch = 3us\n"
 	"wakeup_latency = 40us\n"
@@ -232,9 +234,10 @@ static void every_key(void **state)
 	assert_true(h->tick_ns == NSEC_PER_MSEC);
 	assert_true(h->base_slice_ns == 3 * NSEC_PER_MSEC);
 	assert_int_equal(h->llc_size, 8);
-	assert_true(h->balance_ns == 0);
+	assert_false(h->balance);
 	assert_true(h->exit_cost_ns == 1500);
 	assert_true(h->migration_cost_ns == NSEC_PER_MSEC);
+	assert_true(h->newidle_cost_ns == 4 * NSEC_PER_USEC);
 	assert_true(h->ctx_switch_ns == 3 * NSEC_PER_USEC);
 	assert_true(h->wakeup_latency_ns == 40 * NSEC_PER_USEC);
 	assert_true(h->ipi_latency_ns == 0);
@@ -356,7 +359,7 @@ static void rejects(void **state)
 	parse_bad("[host]\nbase_slice = 200ms\n" VM,
 		  "t.ini:2: base_slice: must be 100us..100ms, got 200ms");
 	parse_bad("[host]\nbalance = 2s\n" VM,
-		  "t.ini:2: balance: must be 0..1s, got 2s");
+		  "t.ini:2: balance: must be a boolean (0/1, true/false, on/off, yes/no), got '2s'");
 	parse_bad("[host]\nexit_cost = 2ms\n" VM,
 		  "t.ini:2: exit_cost: must be 0..1ms, got 2ms");
 	parse_bad("[host]\nctx_switch = 2ms\n" VM,
@@ -365,6 +368,8 @@ static void rejects(void **state)
 		  "t.ini:2: wakeup_latency: must be 0..10ms, got 11ms");
 	parse_bad("[host]\nipi_latency = 1s\n" VM,
 		  "t.ini:2: ipi_latency: must be 0..1ms, got 1s");
+	parse_bad("[host]\nnewidle_cost = 2ms\n" VM,
+		  "t.ini:2: newidle_cost: must be 0..1ms, got 2ms");
 	parse_bad("[host]\nmigration_cost = 2s\n" VM,
 		  "t.ini:2: migration_cost: must be 0..1s, got 2s");
 	parse_bad("[host]\npause_cycles = 0\n" VM,

@@ -60,7 +60,10 @@ static void random_walk(const struct sched_features *ft, u64 seed)
 			do_sched_yield(rq, now);
 			break;
 		default:
-			sched_balance_cpu(&f.s, cpu, now);
+			if (rq->curr)
+				sched_balance_trigger(rq, now);
+			else
+				sched_balance_newidle(&f.s, cpu, now);
 			break;
 		}
 		if (ran && rq->curr == ran && ran->se.on_rq)

@@ -111,7 +111,8 @@ static void test_awaits_preempted_waiter_ahead(void **state)
 	ofx_free(&f);
 }
 
-/* Everyone in the way runs and makes progress: nobody is awaited (-1). */
+/* Everyone in the way runs and makes progress: the wait ends by itself
+ * (KVM_AWAIT_RUNS). */
 static void test_awaits_nobody_when_all_run(void **state)
 {
 	struct ofx f;
@@ -122,7 +123,7 @@ static void test_awaits_nobody_when_all_run(void **state)
 	spin_on_lock(&f, 2);
 	spin_on_lock(&f, 0);
 
-	assert_int_equal(awaited(&f, 0), -1);
+	assert_int_equal(awaited(&f, 0), KVM_AWAIT_RUNS);
 	ofx_free(&f);
 }
 
@@ -147,7 +148,7 @@ static void test_awaits_through_a_waiting_owner(void **state)
 }
 
 /* A mutex owner that is not current on any vCPU (it slept): no host
- * yield helps, nobody is awaited (-1). */
+ * yield helps (KVM_AWAIT_UNKNOWN). */
 static void test_awaits_nobody_for_a_sleeping_owner(void **state)
 {
 	struct ofx f;
@@ -161,14 +162,15 @@ static void test_awaits_nobody_for_a_sleeping_owner(void **state)
 	f.th[0].ts = TS_MUTEX_SPIN;
 	f.th[0].wait_obj = 0;
 
-	assert_int_equal(awaited(&f, 0), -1);
+	assert_int_equal(awaited(&f, 0), KVM_AWAIT_UNKNOWN);
 	ofx_free(&f);
 }
 
 /* An IPI sender waits for the receivers whose handler has not run: vCPU
  * 2 holds vCPU 0's call-function IPI queued and is preempted (vCPU 3 has
  * an unrelated timer interrupt): vCPU 0 awaits vCPU 2. Once vCPU 2 runs
- * the handler's IPI is still queued but vCPU 2 makes progress: -1. */
+ * the handler's IPI is still queued but vCPU 2 makes progress: the wait
+ * ends by itself (KVM_AWAIT_RUNS). */
 static void test_awaits_unanswered_ipi_receiver(void **state)
 {
 	struct ofx f;
@@ -185,7 +187,7 @@ static void test_awaits_unanswered_ipi_receiver(void **state)
 
 	assert_int_equal(awaited(&f, 0), 2);
 	f.v[2].cpu = 2;
-	assert_int_equal(awaited(&f, 0), -1);
+	assert_int_equal(awaited(&f, 0), KVM_AWAIT_RUNS);
 	ofx_free(&f);
 }
 

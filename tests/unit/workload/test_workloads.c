@@ -415,6 +415,8 @@ static void test_bad_combinations(void **state)
 	/* dbench: the inode lock nests in the sleeping lock */
 	expect_rejected("dbench", "mhold", 500, "hold", 500);
 	expect_rejected("dbench", "mhold", 1000, "hold", 2000);
+	/* and the dentry-hash bit lock too: more than twice hold */
+	expect_rejected("dbench", "mhold", 1000, "hold", 500);
 	/* dedup: a queue operation as long as the work per chunk (hash +
 	 * compress, 10 + 60 us) */
 	expect_rejected("dedup", "qhold", 80000, "hash", 10000);
@@ -460,6 +462,43 @@ static void test_structure(void **state)
 	assert_int_equal(b.d.progs[49].ops[0].kind, GOP_SEM_POST);
 	assert_int_not_equal(b.d.progs[49].ops[b.d.progs[49].nr_ops - 1].kind,
 			     GOP_SEM_POST);
+	unbuild(&b);
+
+	/* dbench at 4 vCPUs: every operation takes the journal state rwlock
+	 * (0) for read once, outside any occasional block; a Flush takes it
+	 * for write; each client's dentry-hash bit lock is its own (client
+	 * 2 locks bit 2); one rwlock and 4 bit locks in all. */
+	defaults(wl("dbench"), p);
+	build(wl("dbench"), p, 4, &b);
+	assert_int_equal(b.d.nr_rwlocks, 1);
+	assert_int_equal(b.d.nr_bitlocks, 4);
+	{
+		const struct gprog *g = &b.d.progs[2];
+		unsigned int reads = 0, writes = 0, bits = 0;
+
+		for (unsigned int s = 0; s < g->nr_ops; s++) {
+			const struct gop *o = &g->ops[s];
+
+			if (o->kind == GOP_READ_LOCK)
+				reads++;
+			if (o->kind == GOP_WRITE_LOCK) {
+				writes++;
+				/* the Flush block: opened by a GOP_ONE_IN
+				 * that covers it */
+				assert_int_equal(g->ops[s - 1].kind,
+						 GOP_ONE_IN);
+			}
+			if (o->kind == GOP_BIT_LOCK) {
+				bits++;
+				assert_int_equal(o->obj, 2);
+			}
+			if (o->kind == GOP_READ_LOCK || o->kind == GOP_WRITE_LOCK)
+				assert_int_equal(o->obj, 0);
+		}
+		assert_int_equal(reads, 1);
+		assert_int_equal(writes, 1);
+		assert_int_equal(bits, 1);
+	}
 	unbuild(&b);
 
 	/* ebizzy: one shootdown to all other vCPUs per operation */
