@@ -278,16 +278,19 @@ static int bench_cells(const struct args *a)
 	       "policy", "events", "wall s", "cpu s", "events/s");
 	for (unsigned int w = 0; w < t->nr_wl && !ret; w++) {
 		for (unsigned int v = 0; v < t->nr_vms && !ret; v++) {
-			const char *pol[2 + TABLE_MAX_ATTRIBUTION];
+			/* the table's runs: its presets, then the oracle */
+			const char *pol[3 + TABLE_MAX_ATTRIBUTION];
 			unsigned int np = 0;
 
 			pol[np++] = t->baseline;
 			pol[np++] = t->patched;
 			for (unsigned int k = 0; k < t->nr_attribution; k++)
 				pol[np++] = t->attribution[k];
+			pol[np++] = "oracle";
 			for (unsigned int p = 0; p < np && !ret; p++) {
 				struct sim_config cfg = sc.cfg;
 				struct vm_config vm = sc.cfg.vms[0];
+				bool oracle = p + 1 == np;
 				struct policy pp;
 				struct sample s;
 
@@ -296,7 +299,14 @@ static int bench_cells(const struct args *a)
 				for (unsigned int k = 0; k < vm.wl->nr_params;
 				     k++)
 					vm.wl_params[k] = vm.wl->params[k].def;
-				policy_preset(&pp, pol[p]);
+				if (scenario_policy(&sc, oracle ? pol[0] : pol[p],
+						    &pp, err, sizeof(err))) {
+					fprintf(stderr, "%s: policy %s: %s\n",
+						a->file, pol[p], err);
+					ret = 1;
+					break;
+				}
+				pp.kvm.oracle_yield |= oracle;
 				cfg.vms = &vm;
 				cfg.nr_vms = 1;
 				cfg.sched = pp.sched;

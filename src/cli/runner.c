@@ -550,30 +550,6 @@ static int run_traced(batch_t *r, const struct run_opts *o)
  * The policy of compare job @name: the preset, then every knob the scenario
  * set differently from its own preset (its [policy] overrides).
  */
-int runner_policy(const struct scenario *sc, const char *name, struct policy *p,
-		  char *err, size_t errlen)
-{
-	struct policy base, mine;
-	char val[64];
-
-	if (policy_preset(p, name) || policy_preset(&base, sc->preset))
-		return -EINVAL;
-	mine.sched = sc->cfg.sched;
-	mine.kvm = sc->cfg.kvm;
-	for (size_t i = 0; i < policy_nr_knobs; i++) {
-		const struct knob *k = &policy_knobs[i];
-		int ret;
-
-		if (policy_knob_get(&mine, k) == policy_knob_get(&base, k))
-			continue;
-		policy_knob_format(&mine, k, val, sizeof(val));
-		ret = policy_set_knob(p, k->name, val, err, errlen);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static int print_report(struct runner *r, const struct scenario *sc)
 {
 	const struct run_opts *o = r->o;
@@ -631,7 +607,7 @@ static int runner_go(struct runner *r, struct scenario *sc)
 		if (!o->compare) {
 			pol[p].sched = sc->cfg.sched;
 			pol[p].kvm = sc->cfg.kvm;
-		} else if (runner_policy(sc, r->names[p], &pol[p], err,
+		} else if (scenario_policy(sc, r->names[p], &pol[p], err,
 					 sizeof(err))) {
 			fprintf(stderr, "%s: policy %s: %s\n", o->cmd,
 				r->names[p], err);

@@ -83,14 +83,6 @@ int runner_batch_run(struct runner_batch *b);
 int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs);
 
 /*
- * The policy a run of @sc under preset @name uses: the preset, then every
- * knob @sc's [policy] set differently from its own preset. 0 or -EINVAL
- * with a message.
- */
-int runner_policy(const struct scenario *sc, const char *name, struct policy *p,
-		  char *err, size_t errlen);
-
-/*
  * Parse @argv into @o. Returns 0 to go on, or an exit status to return
  * right away (0 after --help, EXIT_USAGE after a message). @usage prints
  * the subcommand's help.

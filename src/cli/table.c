@@ -384,7 +384,7 @@ static int table_go(struct table_run *r)
 		return 1;
 	}
 	for (unsigned int p = 0; p + 1 < r->nr_pol; p++) {
-		if (runner_policy(sc, r->names[p], &pol[p], err, sizeof(err))) {
+		if (scenario_policy(sc, r->names[p], &pol[p], err, sizeof(err))) {
 			fprintf(stderr, "%s: %s: policy %s: %s\n", o->cmd,
 				sc->path, r->names[p], err);
 			return EXIT_USAGE;

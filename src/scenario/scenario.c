@@ -1234,3 +1234,27 @@ void scenario_free(struct scenario *sc)
 	free(sc->table);
 	memset(sc, 0, sizeof(*sc));
 }
+
+int scenario_policy(const struct scenario *sc, const char *name,
+		    struct policy *p, char *err, size_t errlen)
+{
+	struct policy base, mine;
+	char val[64];
+
+	if (policy_preset(p, name) || policy_preset(&base, sc->preset))
+		return -EINVAL;
+	mine.sched = sc->cfg.sched;
+	mine.kvm = sc->cfg.kvm;
+	for (size_t i = 0; i < policy_nr_knobs; i++) {
+		const struct knob *k = &policy_knobs[i];
+		int ret;
+
+		if (policy_knob_get(&mine, k) == policy_knob_get(&base, k))
+			continue;
+		policy_knob_format(&mine, k, val, sizeof(val));
+		ret = policy_set_knob(p, k->name, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

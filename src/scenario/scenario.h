@@ -15,6 +15,8 @@
 #include "scenario/table.h"
 #include "sim/config.h"
 
+struct policy;
+
 #define SCENARIO_MAX_SEEDS 1024
 #define SCENARIO_MAX_VM_SECTIONS 4096
 #define SCENARIO_MAX_TOTAL_VCPUS 1000000ULL
@@ -42,6 +44,13 @@ int scenario_load(const char *path, struct scenario *out, char *err,
  * (NULL: "<string>"). */
 int scenario_parse(const char *text, const char *name, struct scenario *out,
 		   char *err, size_t errlen);
+/*
+ * The policy a run of @sc under preset @name uses: the preset, then every
+ * knob @sc's [policy] set differently from its own preset. 0 or -EINVAL
+ * with a message.
+ */
+int scenario_policy(const struct scenario *sc, const char *name,
+		    struct policy *p, char *err, size_t errlen);
 /* Free what a successful load/parse allocated and zero *@sc. */
 void scenario_free(struct scenario *sc);
 
