@@ -299,6 +299,16 @@ PY
 		tests/scenario/malformed/29-table-published-count.ini
 	cli_contains "$dir table malformed: names the line" \
 		"29-table-published-count.ini:12"
+	cli_case "$dir profile --json" 0 "$bin" profile \
+		validation/model/dbench.ini --vcpus 1 --seed 1 --json
+	cli_contains "$dir profile --json: model source" '"source": "model"'
+	"$bin" profile validation/model/dedup.ini --json -j 1 >"$tmp/p1.json"
+	"$bin" profile validation/model/dedup.ini --json -j 2 >"$tmp/p2.json"
+	cli_same "$dir profile -j 1 vs -j 2" "$tmp/p1.json" "$tmp/p2.json"
+	cli_case "$dir profile --vcpus 0" 2 "$bin" profile \
+		validation/model/dbench.ini --vcpus 0
+	cli_case "$dir profile malformed" 2 "$bin" profile \
+		tests/scenario/malformed/01-vcpus-zero.ini
 	if [ "$dir" = build ]; then
 		# the built-in default (plain `oversub`): one seed of each cell
 		"$bin" --seed 1 -j 2 --json >"$tmp/default.json" 2>/dev/null

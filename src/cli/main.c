@@ -19,6 +19,7 @@ static const struct {
 	{ "compare", cmd_compare },
 	{ "list", cmd_list },
 	{ "table", cmd_table },
+	{ "profile", cmd_profile },
 };
 
 static void usage(FILE *f)
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 	      "                        side with the change against the first\n"
 	      "  table [FILE]          the gains table of a scenario with a [table]\n"
 	      "                        section (default: the built-in one)\n"
+	      "  profile FILE          the VMs profiled as the real programs are\n"
+	      "                        (docs/validation.md)\n"
 	      "  list [workloads|presets|knobs]\n"
 	      "                        the workloads and their parameters, the policy\n"
 	      "                        presets, every knob with its default, kernel\n"

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "core/types.h"
+#include "sim/config.h"
 #include "sim/metrics.h"
 
 /* --- fairness.c --- */
@@ -158,6 +159,39 @@ int report_csv_run(FILE *f, const struct report_set *s);
 /* One row per (policy, VM): means over the seeds and change vs sets[0]. */
 int report_csv_compare(FILE *f, const struct report_set *sets,
 		       unsigned int nr_sets);
+
+/* --- profile.c: a VM in the terms of the real program's profile --- */
+
+enum profile_count {
+	PC_CS_VOLUNTARY,
+	PC_CS_INVOLUNTARY,
+	PC_IPI_RES,
+	PC_IPI_CAL,
+	PC_IPI_TLB,
+	PC_TLB_SHOOTDOWNS,
+	PC_LOCK_CONTENTIONS,
+	PROFILE_NR_COUNTS
+};
+
+struct profile {
+	const char *workload, *unit;
+	unsigned int threads; /* the VM's vCPUs */
+	double seconds, ops, ops_per_s; /* per run, in the unit */
+	/* % of the vCPUs' time, as the guest's /proc/stat splits it */
+	double user_pct, system_pct, idle_pct, steal_pct, busy_pct;
+	double per_op[PROFILE_NR_COUNTS], per_s[PROFILE_NR_COUNTS];
+	double mean_wait_us; /* of the lock contentions */
+};
+
+/* VM @vm of @cfg (its workload and parameters) over @nr_runs runs: means.
+ * 0, or -EINVAL (no runs, no such VM, nothing measured). */
+int profile_compute(const struct sim_metrics *runs, unsigned int nr_runs,
+		    unsigned int vm, const struct vm_config *cfg,
+		    struct profile *out);
+void profile_print_text(FILE *f, const char *name, const struct profile *p);
+/* The JSON object of validation/lib/measure.py's schema, source "model". */
+json_t *profile_json(const char *scenario, const struct profile *p);
+int profile_json_dump(FILE *f, const json_t *j);
 
 /* --- wire.c: metrics through a pipe between processes of one binary --- */
 

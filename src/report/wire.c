@@ -11,7 +11,7 @@
 #include "report/report.h"
 
 #define WIRE_MAGIC 0x4d53564fu /* "OVSM" */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u
 #define WIRE_MAX_VMS (1u << 20)
 #define WIRE_MAX_VCPUS (1u << 16)
 
@@ -23,6 +23,7 @@ struct wire_vm {
 	u64 ops;
 	double throughput;
 	u64 cpu_ns;
+	struct guest_metrics guest;
 };
 
 struct wire_head {
@@ -67,6 +68,7 @@ int metrics_write(FILE *f, const struct sim_metrics *m)
 		w.ops = vm->ops;
 		w.throughput = vm->throughput;
 		w.cpu_ns = vm->cpu_ns;
+		w.guest = vm->guest;
 		ok = put(f, &w, sizeof(w));
 		for (unsigned int c = 0; ok && c < vm->vcpus; c++) {
 			static const struct vcpu_metrics zero;
@@ -93,6 +95,7 @@ static int read_vm(FILE *f, struct vm_metrics *vm)
 	vm->ops = w.ops;
 	vm->throughput = w.throughput;
 	vm->cpu_ns = w.cpu_ns;
+	vm->guest = w.guest;
 	vm->vcpu = calloc(w.vcpus ? w.vcpus : 1, sizeof(*vm->vcpu));
 	if (!vm->vcpu)
 		return -ENOMEM;

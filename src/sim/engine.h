@@ -91,6 +91,8 @@ struct gthread {
 	int rw_op; /* rwlock slowpath under way (glock.c), 0: none */
 	u32 rw_obj; /* its rwlock */
 	int rd_lock; /* the rwlock it holds for read, -1: none */
+	bool contended; /* in a lock slowpath (counted) since: */
+	u64 contended_since;
 };
 
 struct vsim {
@@ -144,6 +146,8 @@ struct vsim {
 	enum vcpu_time bucket;
 	u64 bucket_since;
 	u64 t[VT_NR];
+	bool bucket_user; /* the open VT_WORK interval is guest user mode */
+	u64 user_ns;
 	u64 ops;
 	u64 cpu_ns;
 	u64 flow_in; /* flow id to close when it next runs, 0: none */
@@ -151,6 +155,7 @@ struct vsim {
 
 struct vmsim {
 	const struct vm_config *cfg;
+	struct guest_metrics guest; /* counted after the warm-up */
 	char name[80];
 	struct task_group *tg;
 	struct kvm kvm;
@@ -289,6 +294,14 @@ static inline struct vsim *gthread_vcpu(const struct gthread *t)
 static inline struct sim *vsim_sim(const struct vsim *v)
 {
 	return container_of(v->kv->kvm->sched, struct sim, s);
+}
+
+/* The guest counters of @v's VM, or NULL during the warm-up. */
+static inline struct guest_metrics *vsim_guest(const struct vsim *v)
+{
+	const struct sim *sim = vsim_sim(v);
+
+	return sim->now >= sim->t0 ? &v->vm->guest : NULL;
 }
 
 static inline struct vsim *task_vsim(struct sim *sim, const struct task *p)

@@ -37,6 +37,20 @@ static void fifo_notify(const struct vmsim *vm, const struct gfifo *q, u64 now)
 		thread_notify(vm, q->slot[(q->head + i) % q->cap], now);
 }
 
+/* trace_contention_begin(): the thread on @v enters a lock's slowpath;
+ * the wait ends when it goes on with its program (thread_run) */
+static void contention_begin(struct vsim *v, u64 now)
+{
+	struct gthread *t = v->cur;
+
+	if (t->contended)
+		return;
+	t->contended = true;
+	t->contended_since = now;
+	if (vsim_guest(v))
+		vsim_guest(v)->contentions++;
+}
+
 /* ---- mutexes ---------------------------------------------------------- */
 
 void glock_mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
@@ -44,7 +58,7 @@ void glock_mutex_owner_changed(struct vmsim *vm, u32 obj, u64 now)
 	fifo_notify(vm, &vm->mutexes[obj].spinners, now);
 }
 
-static bool mutex_lock_step(struct vsim *v, u32 obj)
+static bool mutex_lock_step(struct vsim *v, u32 obj, u64 now)
 {
 	struct vmsim *vm = v->vm;
 	struct gthread *t = v->cur;
@@ -55,6 +69,7 @@ static bool mutex_lock_step(struct vsim *v, u32 obj)
 		t->held_mutex = (int)obj;
 		return true;
 	}
+	contention_begin(v, now);
 	t->wait_obj = obj;
 	o = &vm->threads[m->owner];
 	if (mutex_can_spin_on_owner(gthread_vcpu(o)->kv, gsched_on_cpu(o))) {
@@ -169,9 +184,11 @@ static bool spin_lock_begin(struct vsim *v, u32 obj, u64 now)
 		return spin_lock_acquired(v, now);
 	case QSPIN_QUEUED:
 		t->ts = TS_SPIN_LOCK;
+		contention_begin(v, now);
 		break;
 	case QSPIN_STEALING:
 		t->ts = TS_STEAL;
+		contention_begin(v, now);
 		break;
 	}
 	return true;
@@ -375,6 +392,7 @@ static bool rw_lock_step(struct vsim *v, u32 obj, enum rw_op op, u64 now)
 			t->rd_lock = (int)obj;
 		return true;
 	}
+	contention_begin(v, now); /* the rwlock's, not its wait_lock's */
 	t->rw_op = op;
 	t->rw_obj = obj;
 	return spin_lock_begin(v, rw->wait_lock, now);
@@ -459,7 +477,7 @@ bool glock_step(struct vsim *v, const struct gop *op, u64 now)
 		fifo_notify(vm, &vm->bitlocks[op->obj].spinners, now);
 		return true;
 	case GOP_MUTEX_LOCK:
-		return mutex_lock_step(v, op->obj);
+		return mutex_lock_step(v, op->obj, now);
 	case GOP_MUTEX_UNLOCK:
 		mutex_unlock_step(v, op->obj, now);
 		return true;

@@ -97,6 +97,8 @@ bool gsched_preempt(struct vsim *v, u64 now)
 	v->need_resched = false;
 	if (!v->rq.len)
 		return false;
+	if (vsim_guest(v))
+		vsim_guest(v)->nivcsw++;
 	gfifo_push(&v->rq, t->idx);
 	v->cur = NULL;
 	return gsched_pick(v, now);

@@ -26,6 +26,25 @@ struct vcpu_metrics {
 	u64 t[VT_NR];
 };
 
+/*
+ * What the guest kernel of a VM would count, for comparing a model with
+ * the real program (oversub profile, docs/validation.md): its vCPUs' user
+ * time, its threads' context switches, the IPIs its vCPUs took by kind as
+ * /proc/interrupts counts them, its TLB shootdowns and its lock
+ * contentions as lock:contention_begin/end see them.
+ */
+struct guest_metrics {
+	u64 user_ns; /* guest user mode: compute steps outside the kernel */
+	u64 nvcsw; /* a thread left its vCPU to sleep or wait */
+	u64 nivcsw; /* a thread was preempted by another (guest tick) */
+	u64 ipi_res; /* reschedule IPIs taken */
+	u64 ipi_cal; /* call-function IPIs taken (wakeups, calls, TLB) */
+	u64 ipi_tlb; /* of those, TLB flushes (flush_tlb_func) */
+	u64 tlb_shootdowns; /* flush_tlb_multi() calls that sent IPIs */
+	u64 contentions; /* lock slowpaths: spin, rwlock, mutex */
+	u64 contention_ns; /* their waits, until the lock was taken */
+};
+
 struct vm_metrics {
 	char name[80]; /* section name, with "-N" when count > 1 */
 	unsigned int vcpus;
@@ -33,6 +52,7 @@ struct vm_metrics {
 	u64 ops; /* workload operations completed */
 	double throughput; /* ops per second */
 	u64 cpu_ns; /* host CPU time its vCPU threads ran */
+	struct guest_metrics guest;
 	struct vcpu_metrics *vcpu; /* [vcpus] */
 };
 

@@ -36,12 +36,18 @@ void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket)
 	u64 t0 = container_of(v->kv->kvm->sched, struct sim, s)->t0;
 	u64 from = max_t(u64, v->bucket_since, t0);
 
-	if (now > from)
+	if (now > from) {
 		v->t[v->bucket] += now - from;
+		if (v->bucket_user)
+			v->user_ns += now - from;
+	}
 	if (v->cpu >= 0 && now > v->bucket_since)
 		v->slice_t[v->bucket] += now - v->bucket_since;
 	v->bucket = bucket;
 	v->bucket_since = now;
+	/* the mode of the segment that opens it (seg_begin sets in_kernel
+	 * first; exits and polls keep the last one and are not work) */
+	v->bucket_user = bucket == VT_WORK && v->cur && !v->kv->in_kernel;
 }
 
 static void hog_switch_in(struct sim *sim, struct hog *h, int cpu, u64 cost,

@@ -470,6 +470,9 @@ int sim_collect(struct sim *sim, struct sim_metrics *out)
 			m->ops += v->ops;
 			m->cpu_ns += v->cpu_ns;
 		}
+		m->guest = vm->guest;
+		for (unsigned int i = 0; i < vm->nr; i++)
+			m->guest.user_ns += vm->v[i].user_ns;
 		m->throughput = out->duration_ns ?
 					(double)m->ops * 1e9 /
 						(double)out->duration_ns :

@@ -208,15 +208,14 @@ void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 	u8 vector;
 
 	switch (kind) {
-	case IRQ_RESCHED:
-		vector = RESCHEDULE_VECTOR;
-		break;
 	case IRQ_TLB:
 		/* smp_call_function_many_cond(): one target, a single IPI */
 		vector = n == 1 ? CALL_FUNCTION_SINGLE_VECTOR :
 				  CALL_FUNCTION_VECTOR;
 		break;
 	default:
+		/* a call, or a wakeup of an idle vCPU: ttwu_queue_wakelist()
+		 * queues the task there and sends a call-function IPI */
 		vector = CALL_FUNCTION_SINGLE_VECTOR;
 		break;
 	}
@@ -346,6 +345,8 @@ static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 	kept = flush_tlb_multi(&vm->kvm, targets, n, ipi);
 	if (!kept)
 		return;
+	if (vsim_guest(v))
+		vsim_guest(v)->tlb_shootdowns++;
 	vsim_send_ipi(v, IRQ_TLB, ipi, kept, op->mean_ns, now);
 	v->ipi_wait = (unsigned int)kept;
 	v->cur->ts = TS_IPI_WAIT;
@@ -355,6 +356,10 @@ static void tlb_shootdown(struct vsim *v, const struct gop *op, u64 now)
 /* The thread on @v goes to sleep: it leaves the vCPU. */
 void gthread_sleep(struct vsim *v)
 {
+	struct guest_metrics *g = vsim_guest(v);
+
+	if (g)
+		g->nvcsw++;
 	v->cur->ts = TS_SLEEP;
 	v->cur = NULL;
 }
@@ -565,11 +570,38 @@ void vsim_spin(struct vsim *v, u64 limit, u64 now)
 	seg_begin(v, SEG_SPIN, len, now);
 }
 
+/* /proc/interrupts of the guest: a call-function IPI counts in CAL, a
+ * TLB flush also in TLB; a wakeup is a call-function IPI too (the
+ * wakelist of ttwu_queue_wakelist(): its targets are idle). The guest
+ * scheduler sends no reschedule IPI (RES): a wakeup onto a busy vCPU
+ * waits for its next switch (gsched_wake). */
+static void irq_count(struct vsim *v, const struct girq *irq)
+{
+	struct guest_metrics *g = vsim_guest(v);
+
+	if (!g)
+		return;
+	switch (irq->kind) {
+	case IRQ_TLB:
+		g->ipi_tlb++;
+		g->ipi_cal++;
+		break;
+	case IRQ_CALL_FUNC:
+	case IRQ_RESCHED:
+		g->ipi_cal++;
+		break;
+	case IRQ_TIMER:
+	case IRQ_IO:
+		break;
+	}
+}
+
 static void irq_complete(struct vsim *v, u64 now)
 {
 	struct girq *irq = &v->handling;
 
 	v->in_handler = false;
+	irq_count(v, irq);
 	switch (irq->kind) {
 	case IRQ_CALL_FUNC:
 	case IRQ_TLB: {
@@ -602,6 +634,13 @@ static bool thread_run(struct vsim *v, u64 now)
 
 	switch (t->ts) {
 	case TS_OP:
+		if (t->contended) {
+			/* contention_end: it holds the lock now */
+			t->contended = false;
+			if (vsim_guest(v) && t->contended_since >= vsim_sim(v)->t0)
+				vsim_guest(v)->contention_ns +=
+					now - t->contended_since;
+		}
 		if (gsched_preempt(v, now))
 			return true;
 		return step_op(v, now);

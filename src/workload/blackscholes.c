@@ -57,4 +57,5 @@ const struct workload workload_blackscholes = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "block",
 };

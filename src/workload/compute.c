@@ -38,4 +38,5 @@ const struct workload workload_compute = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "op",
 };

@@ -198,4 +198,5 @@ const struct workload workload_dbench = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "op",
 };

@@ -91,4 +91,5 @@ const struct workload workload_ebizzy = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "record",
 };

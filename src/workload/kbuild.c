@@ -116,4 +116,5 @@ const struct workload workload_kbuild = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "burst",
 };

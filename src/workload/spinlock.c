@@ -67,4 +67,5 @@ const struct workload workload_spinlock = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "op",
 };

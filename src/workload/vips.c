@@ -87,6 +87,12 @@ static int build(const u64 *p, unsigned int nr_vcpus, struct guest_vm_desc *out,
 	return 0;
 }
 
+/* a pass computes `tiles` tiles */
+static double unit_passes(const u64 *p)
+{
+	return 1.0 / (double)p[P_TILES];
+}
+
 const struct workload workload_vips = {
 	.name = "vips",
 	.summary = "PARSEC vips: compute-heavy tiles, a thread-pool mutex and "
@@ -94,4 +100,6 @@ const struct workload workload_vips = {
 	.params = params,
 	.nr_params = ARRAY_SIZE(params),
 	.build = build,
+	.unit = "tile",
+	.unit_passes = unit_passes,
 };

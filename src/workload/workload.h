@@ -38,6 +38,13 @@ struct workload {
 	 */
 	int (*build)(const u64 *params, unsigned int nr_vcpus,
 		     struct guest_vm_desc *out, char *err, size_t errlen);
+	/*
+	 * What the real program counts as one operation (oversub profile,
+	 * docs/validation.md), and how many passes of the model's programs
+	 * make one (NULL: one pass is one).
+	 */
+	const char *unit;
+	double (*unit_passes)(const u64 *params);
 };
 
 extern const struct workload *const workloads[];
