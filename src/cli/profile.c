@@ -57,7 +57,11 @@ static void profile_usage(FILE *f)
 
 static int profile_parse(int argc, char **argv, struct profile_opts *o)
 {
-	enum { OPT_SEED = 256, OPT_JSON, OPT_VCPUS };
+	enum {
+		OPT_SEED = 256,
+		OPT_JSON,
+		OPT_VCPUS
+	};
 	static const struct option longopts[] = {
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -95,7 +99,8 @@ static int profile_parse(int argc, char **argv, struct profile_opts *o)
 			if (parse_u64(optarg, &v) || v < 1 ||
 			    v > PROFILE_MAX_VCPUS)
 				return cli_usage_error(
-					o->cmd, "--vcpus: expected 1..%d, got '%s'",
+					o->cmd,
+					"--vcpus: expected 1..%d, got '%s'",
 					PROFILE_MAX_VCPUS, optarg);
 			o->vcpus = (unsigned int)v;
 			break;
@@ -141,7 +146,8 @@ static int profile_report(const struct profile_opts *o,
 			struct profile p;
 
 			if (profile_compute(runs, b->nr_jobs, vm, cfg, &p)) {
-				fprintf(stderr, "%s: %s: VM %u measured nothing\n",
+				fprintf(stderr,
+					"%s: %s: VM %u measured nothing\n",
 					o->cmd, sc->path, vm);
 				ret = 1;
 			} else if (arr) {
@@ -172,6 +178,12 @@ static int profile_main(const struct profile_opts *o)
 
 	if (scenario_load(o->file, &sc, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!sc.cfg.nr_vms) {
+		fprintf(stderr, "%s: %s: no [vm NAME] to profile\n", o->cmd,
+			sc.path);
+		scenario_free(&sc);
 		return EXIT_USAGE;
 	}
 	if (o->vcpus)

@@ -58,6 +58,7 @@ void set_summary_free(struct set_summary *sum)
 		for (unsigned int i = 0; i < sum->nr_vms; i++)
 			free(sum->vms[i].vcpu_pct);
 	free(sum->vms);
+	free(sum->tasks);
 	free(sum->host);
 	memset(sum, 0, sizeof(*sum));
 }
@@ -72,6 +73,12 @@ static int check_runs(const struct report_set *s, char *err, size_t errlen)
 		if (b->nr_vms != a->nr_vms) {
 			snprintf(err, errlen, "run %u has %u VMs, run 0 has %u",
 				 r, b->nr_vms, a->nr_vms);
+			return -EINVAL;
+		}
+		if (b->nr_tasks != a->nr_tasks) {
+			snprintf(err, errlen,
+				 "run %u has %u host tasks, run 0 has %u", r,
+				 b->nr_tasks, a->nr_tasks);
 			return -EINVAL;
 		}
 		for (unsigned int v = 0; v < a->nr_vms; v++) {
@@ -166,6 +173,36 @@ static void free_rows(double **rows, unsigned int n)
 	free(rows);
 }
 
+/* Host task @t over the runs of @s: means. */
+static void summarize_task(const struct report_set *s, unsigned int t,
+			   struct task_summary *out)
+{
+	double cpu = 0, runs = 0, wake = 0, wakeups = 0, yields = 0, mig = 0;
+	double secs = 0;
+
+	out->name = s->runs[0].tasks[t].name;
+	for (unsigned int r = 0; r < s->nr_runs; r++) {
+		const struct task_metrics *m = &s->runs[r].tasks[t];
+
+		cpu += (double)m->cpu_ns;
+		runs += (double)m->runs;
+		wake += (double)m->wakeup_ns;
+		wakeups += (double)m->wakeups;
+		yields += (double)m->yields;
+		mig += (double)m->migrations;
+		secs += (double)s->runs[r].duration_ns;
+	}
+	if (secs <= 0)
+		return;
+	out->cpu = cpu / secs;
+	secs /= 1e9;
+	out->runs_per_s = runs / secs;
+	out->run_us = runs > 0 ? cpu / runs / 1000.0 : 0;
+	out->wakeup_us = wakeups > 0 ? wake / wakeups / 1000.0 : 0;
+	out->yields_per_s = yields / secs;
+	out->migrations_per_s = mig / secs;
+}
+
 int set_summarize(const struct report_set *s, struct set_summary *out,
 		  char *err, size_t errlen)
 {
@@ -188,11 +225,13 @@ int set_summarize(const struct report_set *s, struct set_summary *out,
 	out->nr_cpus = s->runs[0].nr_cpus;
 	out->duration_ns = s->runs[0].duration_ns;
 	out->vms = calloc(nv ? nv : 1, sizeof(*out->vms));
+	out->nr_tasks = s->runs[0].nr_tasks;
+	out->tasks = calloc(out->nr_tasks + 1, sizeof(*out->tasks));
 	out->host = calloc(nr_host_counters, sizeof(*out->host));
 	jain = calloc(n, sizeof(*jain));
 	ent = calloc(n, sizeof(*ent));
 	share = calloc(n, sizeof(*share));
-	if (!out->vms || !out->host || !jain || !ent || !share) {
+	if (!out->vms || !out->tasks || !out->host || !jain || !ent || !share) {
 		ret = -ENOMEM;
 	} else {
 		for (unsigned int r = 0; r < n && !ret; r++) {
@@ -213,6 +252,8 @@ int set_summarize(const struct report_set *s, struct set_summary *out,
 	}
 	for (unsigned int v = 0; v < nv && !ret; v++)
 		ret = summarize_vm(s, v, ent, share, &out->vms[v]);
+	for (unsigned int t = 0; t < out->nr_tasks && !ret; t++)
+		summarize_task(s, t, &out->tasks[t]);
 	if (!ret)
 		mean_sd_compute(jain, n, &out->jain);
 	free_rows(ent, n);

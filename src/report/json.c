@@ -79,6 +79,20 @@ static json_t *json_vm(const struct vm_metrics *vm, double ent, double share,
 	return o;
 }
 
+static json_t *json_task(const struct task_metrics *t, bool *ok)
+{
+	json_t *o = json_object();
+
+	jset(o, "name", json_string(t->name), ok);
+	jset(o, "cpu_ns", json_integer((json_int_t)t->cpu_ns), ok);
+	jset(o, "runs", json_integer((json_int_t)t->runs), ok);
+	jset(o, "wakeups", json_integer((json_int_t)t->wakeups), ok);
+	jset(o, "wakeup_ns", json_integer((json_int_t)t->wakeup_ns), ok);
+	jset(o, "yields", json_integer((json_int_t)t->yields), ok);
+	jset(o, "migrations", json_integer((json_int_t)t->migrations), ok);
+	return o;
+}
+
 static json_t *json_one_run(const struct sim_metrics *m, u64 seed, bool *ok)
 {
 	unsigned int n = m->nr_vms ? m->nr_vms : 1;
@@ -104,6 +118,13 @@ static json_t *json_one_run(const struct sim_metrics *m, u64 seed, bool *ok)
 	for (unsigned int v = 0; v < m->nr_vms; v++)
 		jappend(vms, json_vm(&m->vms[v], ent[v], share[v], ok), ok);
 	jset(o, "vms", vms, ok);
+	if (m->nr_tasks) {
+		json_t *tasks = json_array();
+
+		for (unsigned int t = 0; t < m->nr_tasks; t++)
+			jappend(tasks, json_task(&m->tasks[t], ok), ok);
+		jset(o, "tasks", tasks, ok);
+	}
 	free(ent);
 	free(share);
 	return o;
@@ -150,6 +171,26 @@ static json_t *json_summary(const struct set_summary *sum,
 		jappend(vms, j, ok);
 	}
 	jset(o, "vms", vms, ok);
+	if (sum->nr_tasks) {
+		json_t *tasks = json_array();
+
+		for (unsigned int t = 0; t < sum->nr_tasks; t++) {
+			const struct task_summary *ts = &sum->tasks[t];
+			json_t *j = json_object();
+
+			jset(j, "name", json_string(ts->name), ok);
+			jset(j, "cpu", json_real(ts->cpu), ok);
+			jset(j, "runs_per_s", json_real(ts->runs_per_s), ok);
+			jset(j, "run_us", json_real(ts->run_us), ok);
+			jset(j, "wakeup_us", json_real(ts->wakeup_us), ok);
+			jset(j, "yields_per_s", json_real(ts->yields_per_s),
+			     ok);
+			jset(j, "migrations_per_s",
+			     json_real(ts->migrations_per_s), ok);
+			jappend(tasks, j, ok);
+		}
+		jset(o, "tasks", tasks, ok);
+	}
 	return o;
 }
 

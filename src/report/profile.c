@@ -84,19 +84,18 @@ int profile_compute(const struct sim_metrics *runs, unsigned int nr_runs,
 	out->user_pct = 100.0 * user / all;
 	out->idle_pct = 100.0 * (t[VT_HALTED] + t[VT_POLL]) / all;
 	out->steal_pct = 100.0 * t[VT_STEAL] / all;
-	out->system_pct = 100.0 - out->user_pct - out->idle_pct -
-			  out->steal_pct;
+	out->system_pct =
+		100.0 - out->user_pct - out->idle_pct - out->steal_pct;
 	out->busy_pct = out->user_pct + out->system_pct;
 	for (int k = 0; k < PROFILE_NR_COUNTS; k++) {
-		out->per_op[k] = out->ops > 0 ?
-					 counts[k] / (out->ops * nr_runs) :
-					 0;
+		out->per_op[k] =
+			out->ops > 0 ? counts[k] / (out->ops * nr_runs) : 0;
 		out->per_s[k] = counts[k] / secs;
 	}
-	out->mean_wait_us = counts[PC_LOCK_CONTENTIONS] > 0 ?
-				    wait_ns / counts[PC_LOCK_CONTENTIONS] /
-					    1000.0 :
-				    0;
+	out->mean_wait_us =
+		counts[PC_LOCK_CONTENTIONS] > 0 ?
+			wait_ns / counts[PC_LOCK_CONTENTIONS] / 1000.0 :
+			0;
 	return 0;
 }
 

@@ -103,10 +103,22 @@ struct vm_summary {
 	double (*vcpu_pct)[VT_NR]; /* [vcpus], pooled over seeds */
 };
 
+/* A host task over the seeds (means): docs/metrics.md "Host tasks". */
+struct task_summary {
+	const char *name; /* points into the first run's metrics */
+	double cpu; /* its CPU time over the measured span, in CPUs */
+	double runs_per_s; /* times switched in */
+	double run_us; /* CPU time per run */
+	double wakeup_us; /* from a wakeup until it runs */
+	double yields_per_s;
+	double migrations_per_s;
+};
+
 struct set_summary {
-	unsigned int nr_runs, nr_vms, nr_cpus;
+	unsigned int nr_runs, nr_vms, nr_cpus, nr_tasks;
 	u64 duration_ns;
 	struct vm_summary *vms; /* [nr_vms] */
+	struct task_summary *tasks; /* [nr_tasks] */
 	struct mean_sd jain;
 	double *host; /* [nr_host_counters] means over the seeds */
 };

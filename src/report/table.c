@@ -59,6 +59,34 @@ static int table_vms(FILE *f, const struct set_summary *sum)
 	return grid_print(f, &g, 2);
 }
 
+static int table_tasks(FILE *f, const struct set_summary *sum)
+{
+	struct grid g;
+
+	grid_init(&g, 7);
+	grid_cell(&g, "task");
+	grid_cell(&g, "CPU");
+	grid_cell(&g, "runs/s");
+	grid_cell(&g, "run us");
+	grid_cell(&g, "wakeup us");
+	grid_cell(&g, "yields/s");
+	grid_cell(&g, "migrations/s");
+	grid_row_end(&g);
+	for (unsigned int t = 0; t < sum->nr_tasks; t++) {
+		const struct task_summary *ts = &sum->tasks[t];
+
+		grid_cell(&g, "%s", ts->name);
+		grid_cell(&g, "%.4f", ts->cpu);
+		grid_cell(&g, "%.1f", ts->runs_per_s);
+		grid_cell(&g, "%.1f", ts->run_us);
+		grid_cell(&g, "%.1f", ts->wakeup_us);
+		grid_cell(&g, "%.1f", ts->yields_per_s);
+		grid_cell(&g, "%.2f", ts->migrations_per_s);
+		grid_row_end(&g);
+	}
+	return grid_print(f, &g, 2);
+}
+
 static void breakdown_row(struct grid *g, const char *name, const double *pct)
 {
 	grid_cell(g, "%s", name);
@@ -121,25 +149,39 @@ int report_table_run(FILE *f, const struct report_set *s,
 	fprintf(f, "\n%u host CPUs, %.3f s measured per run\n\n", sum.nr_cpus,
 		(double)sum.duration_ns / 1e9);
 
-	fprintf(f, "Throughput and CPU share%s:\n",
-		sum.nr_runs > 1 ? " (means over the seeds, sd of ops/s)" : "");
-	ret = table_vms(f, &sum);
+	ret = 0;
+	if (sum.nr_vms) {
+		fprintf(f, "Throughput and CPU share%s:\n",
+			sum.nr_runs > 1 ?
+				" (means over the seeds, sd of ops/s)" :
+				"");
+		ret = table_vms(f, &sum);
 
-	fprintf(f, "\nTime breakdown (%% of vCPU time%s):\n",
-		sum.nr_runs > 1 ? ", all seeds" : "");
-	ret = ret ?: table_breakdown(f, &sum, o->per_vcpu);
+		fprintf(f, "\nTime breakdown (%% of vCPU time%s):\n",
+			sum.nr_runs > 1 ? ", all seeds" : "");
+		ret = ret ?: table_breakdown(f, &sum, o->per_vcpu);
+		fputc('\n', f);
+	}
+	if (sum.nr_tasks) {
+		fprintf(f, "Host tasks%s:\n",
+			sum.nr_runs > 1 ? " (means over the seeds)" : "");
+		ret = ret ?: table_tasks(f, &sum);
+		fputc('\n', f);
+	}
 
-	fprintf(f, "\nHost counters%s:\n",
+	fprintf(f, "Host counters%s:\n",
 		sum.nr_runs > 1 ? " (means over the seeds)" : "");
 	ret = ret ?: table_host(f, &sum);
 
-	fprintf(f, "\nFairness: Jain's index %.4f", sum.jain.mean);
-	if (sum.nr_runs > 1)
-		fprintf(f, " (sd %.4f)", sum.jain.sd);
-	fprintf(f,
-		" over %u VMs (1: each VM got the same fraction of its "
-		"entitlement)\n",
-		sum.nr_vms);
+	if (sum.nr_vms) {
+		fprintf(f, "\nFairness: Jain's index %.4f", sum.jain.mean);
+		if (sum.nr_runs > 1)
+			fprintf(f, " (sd %.4f)", sum.jain.sd);
+		fprintf(f,
+			" over %u VMs (1: each VM got the same fraction of "
+			"its entitlement)\n",
+			sum.nr_vms);
+	}
 	set_summary_free(&sum);
 	if (!ret && ferror(f))
 		ret = -EIO;

@@ -11,7 +11,8 @@
 #include "report/report.h"
 
 #define WIRE_MAGIC 0x4d53564fu /* "OVSM" */
-#define WIRE_VERSION 2u
+#define WIRE_VERSION 3u
+#define WIRE_MAX_TASKS (1u << 20)
 #define WIRE_MAX_VMS (1u << 20)
 #define WIRE_MAX_VCPUS (1u << 16)
 
@@ -30,6 +31,7 @@ struct wire_head {
 	u32 magic, version;
 	u64 duration_ns;
 	u32 nr_cpus, nr_vms;
+	u32 nr_tasks, pad;
 	struct host_metrics host;
 };
 
@@ -54,8 +56,11 @@ int metrics_write(FILE *f, const struct sim_metrics *m)
 	h.duration_ns = m->duration_ns;
 	h.nr_cpus = m->nr_cpus;
 	h.nr_vms = m->nr_vms;
+	h.nr_tasks = m->nr_tasks;
 	h.host = m->host;
 	ok = put(f, &h, sizeof(h));
+	for (unsigned int t = 0; ok && t < m->nr_tasks; t++)
+		ok = put(f, &m->tasks[t], sizeof(m->tasks[t]));
 	for (unsigned int v = 0; ok && v < m->nr_vms; v++) {
 		const struct vm_metrics *vm = &m->vms[v];
 		struct wire_vm w;
@@ -111,14 +116,30 @@ int metrics_read(FILE *f, struct sim_metrics *m)
 
 	memset(m, 0, sizeof(*m));
 	if (!get(f, &h, sizeof(h)) || h.magic != WIRE_MAGIC ||
-	    h.version != WIRE_VERSION || h.nr_vms > WIRE_MAX_VMS)
+	    h.version != WIRE_VERSION || h.nr_vms > WIRE_MAX_VMS ||
+	    h.nr_tasks > WIRE_MAX_TASKS)
 		return -EIO;
 	m->duration_ns = h.duration_ns;
 	m->nr_cpus = h.nr_cpus;
 	m->host = h.host;
-	m->vms = calloc(h.nr_vms ? h.nr_vms : 1, sizeof(*m->vms));
-	if (!m->vms)
+	m->tasks = calloc(h.nr_tasks + 1, sizeof(*m->tasks));
+	if (!m->tasks)
 		return -ENOMEM;
+	m->nr_tasks = h.nr_tasks;
+	if (h.nr_tasks && !get(f, m->tasks, h.nr_tasks * sizeof(*m->tasks))) {
+		sim_metrics_free(m);
+		return -EIO;
+	}
+	for (unsigned int t = 0; t < h.nr_tasks; t++)
+		if (!memchr(m->tasks[t].name, '\0', sizeof(m->tasks[t].name))) {
+			sim_metrics_free(m);
+			return -EIO;
+		}
+	m->vms = calloc(h.nr_vms ? h.nr_vms : 1, sizeof(*m->vms));
+	if (!m->vms) {
+		sim_metrics_free(m);
+		return -ENOMEM;
+	}
 	/* nr_vms counts the VMs read so far, for sim_metrics_free. */
 	for (unsigned int v = 0; v < h.nr_vms && !ret; v++) {
 		ret = read_vm(f, &m->vms[v]);

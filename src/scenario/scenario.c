@@ -35,6 +35,7 @@ enum section {
 	SEC_POLICY,
 	SEC_RUN,
 	SEC_TABLE,
+	SEC_TASK,
 };
 
 /* A key seen in the current section, or a value kept for later. */
@@ -79,6 +80,9 @@ struct parser {
 	struct vm_config *vms;
 	struct vm_lines *vm_lines;
 	unsigned int nr_vms, cap_vms;
+	struct task_config *tasks;
+	int *task_header, *task_cpu_line, *task_yield_line;
+	unsigned int nr_tasks;
 	struct entries params; /* current [vm]: params before `workload` */
 	int workload_line;
 
@@ -592,6 +596,134 @@ static int vm_begin(struct parser *ps, const char *name)
 	return 0;
 }
 
+/* ---- [task NAME] ---------------------------------------------------- */
+
+#define TASK_MAX_COUNT 4096
+#define TASK_MAX_SECTIONS 4096
+
+static const char task_keys[] = "count, nice, cpu, run, sleep, yield";
+
+static struct task_config *cur_task(struct parser *ps)
+{
+	return &ps->tasks[ps->nr_tasks - 1];
+}
+
+/* An integer -20..19, with its sign. */
+static int get_nice(struct parser *ps, const char *key, const char *value,
+		    int *out)
+{
+	bool neg = value[0] == '-';
+	u64 v;
+
+	if (parse_u64(value + neg, &v) || (neg && !v && value[1] != '0'))
+		return perr(ps, "%s: must be an integer -20..19, got '%s'", key,
+			    value);
+	if ((neg && v > 20) || (!neg && v > 19))
+		return perr(ps, "%s: must be -20..19, got %s", key, value);
+	*out = neg ? -(int)v : (int)v;
+	return 0;
+}
+
+static int task_key(struct parser *ps, const char *key, const char *value)
+{
+	struct task_config *t = cur_task(ps);
+	unsigned int i = ps->nr_tasks - 1;
+	u64 v;
+	int ret;
+
+	if (!strcmp(key, "count")) {
+		ret = get_uint(ps, key, value, 1, TASK_MAX_COUNT, &v);
+		t->count = (unsigned int)v;
+	} else if (!strcmp(key, "nice")) {
+		ret = get_nice(ps, key, value, &t->nice);
+	} else if (!strcmp(key, "cpu")) {
+		ps->task_cpu_line[i] = ps->line;
+		if (!strcmp(value, "any")) {
+			t->cpu = -1;
+			return 0;
+		}
+		ret = get_uint(ps, key, value, 0, 65535, &v);
+		t->cpu = (int)v;
+	} else if (!strcmp(key, "run")) {
+		ret = get_duration(ps, key, value, NSEC_PER_USEC / 10,
+				   10 * NSEC_PER_SEC, &t->run_ns);
+	} else if (!strcmp(key, "sleep")) {
+		ret = get_duration(ps, key, value, 0, 10 * NSEC_PER_SEC,
+				   &t->sleep_ns);
+	} else if (!strcmp(key, "yield")) {
+		ps->task_yield_line[i] = ps->line;
+		ret = get_bool(ps, key, value, &t->yield);
+	} else {
+		ret = perr(ps, "%s: unknown key in %s; accepted: %s", key,
+			   ps->sec_title, task_keys);
+	}
+	return ret;
+}
+
+static int task_end(struct parser *ps)
+{
+	const struct task_config *t = cur_task(ps);
+	unsigned int i = ps->nr_tasks - 1;
+
+	if (t->yield && t->sleep_ns)
+		return perr_at(ps, ps->task_yield_line[i],
+			       "yield: a task that yields does not sleep; "
+			       "drop sleep or yield in [task %s]",
+			       t->name);
+	return 0;
+}
+
+static int task_begin(struct parser *ps, const char *name)
+{
+	unsigned int n = ps->nr_tasks + 1;
+	struct task_config *t;
+	int *a, *b, *c;
+
+	if (!*name)
+		return perr(ps, "[task]: needs a name: [task NAME]");
+	if (strlen(name) > VM_NAME_MAX)
+		return perr(ps,
+			    "[task %.*s...]: name longer than %d characters",
+			    VM_NAME_MAX, name, VM_NAME_MAX);
+	if (!vm_name_ok(name))
+		return perr(ps,
+			    "[task %s]: name may only use letters, digits, "
+			    "'_', '.' and '-'",
+			    name);
+	for (unsigned int i = 0; i < ps->nr_tasks; i++)
+		if (!strcmp(ps->tasks[i].name, name))
+			return perr(ps,
+				    "[task %s]: duplicate task name (first at "
+				    "line %d)",
+				    name, ps->task_header[i]);
+	if (ps->nr_tasks == TASK_MAX_SECTIONS)
+		return perr(ps,
+			    "[task %s]: too many [task] sections (at most %d)",
+			    name, TASK_MAX_SECTIONS);
+	t = realloc(ps->tasks, n * sizeof(*t));
+	if (t)
+		ps->tasks = t;
+	a = realloc(ps->task_header, n * sizeof(*a));
+	if (a)
+		ps->task_header = a;
+	b = realloc(ps->task_cpu_line, n * sizeof(*b));
+	if (b)
+		ps->task_cpu_line = b;
+	c = realloc(ps->task_yield_line, n * sizeof(*c));
+	if (c)
+		ps->task_yield_line = c;
+	if (!t || !a || !b || !c)
+		return perr(ps, "out of memory");
+	task_config_default(&ps->tasks[ps->nr_tasks]);
+	snprintf(ps->tasks[ps->nr_tasks].name,
+		 sizeof(ps->tasks[ps->nr_tasks].name), "%s", name);
+	ps->task_header[ps->nr_tasks] = ps->line;
+	ps->task_cpu_line[ps->nr_tasks] = 0;
+	ps->task_yield_line[ps->nr_tasks] = 0;
+	ps->nr_tasks++;
+	return 0;
+}
+
 /* ---- [policy] -------------------------------------------------------- */
 
 static void preset_names(char *buf, size_t len)
@@ -789,6 +921,8 @@ static int section_end(struct parser *ps)
 
 	if (ps->sec == SEC_VM)
 		ret = vm_end(ps);
+	else if (ps->sec == SEC_TASK)
+		ret = task_end(ps);
 	entries_free(&ps->keys);
 	entries_free(&ps->params);
 	ps->sec = SEC_NONE;
@@ -841,6 +975,15 @@ static int section_begin(struct parser *ps, char *s)
 		snprintf(ps->sec_title, sizeof(ps->sec_title), "[vm %s]", name);
 		return 0;
 	}
+	if (!strcmp(word, "task")) {
+		ret = task_begin(ps, name);
+		if (ret)
+			return ret;
+		ps->sec = SEC_TASK;
+		snprintf(ps->sec_title, sizeof(ps->sec_title), "[task %s]",
+			 name);
+		return 0;
+	}
 	if (!strcmp(word, "table")) {
 		if (*name)
 			return perr(ps, "[%s %s]: [%s] takes no name", word,
@@ -870,11 +1013,11 @@ static int section_begin(struct parser *ps, char *s)
 	if (*name)
 		return perr(ps,
 			    "[%s %s]: unknown section; accepted: [host], "
-			    "[vm NAME], [policy], [run], [table]",
+			    "[vm NAME], [task NAME], [policy], [run], [table]",
 			    word, name);
 	return perr(ps,
 		    "[%s]: unknown section; accepted: [host], [vm NAME], "
-		    "[policy], [run], [table]",
+		    "[task NAME], [policy], [run], [table]",
 		    word);
 }
 
@@ -897,7 +1040,8 @@ static int handler(void *user, const char *section, const char *key,
 	if (ps->sec == SEC_NONE)
 		return !perr(ps,
 			     "%s: key outside any section; put it under "
-			     "[host], [vm NAME], [policy], [run] or [table]",
+			     "[host], [vm NAME], [task NAME], [policy], [run] "
+			     "or [table]",
 			     key);
 	dup = entries_find(&ps->keys, key);
 	if (dup)
@@ -920,6 +1064,9 @@ static int handler(void *user, const char *section, const char *key,
 		break;
 	case SEC_TABLE:
 		ret = table_key(ps, key, value);
+		break;
+	case SEC_TASK:
+		ret = task_key(ps, key, value);
 		break;
 	default:
 		ret = perr(ps, "internal error: no section");
@@ -1035,10 +1182,14 @@ static int finish(struct parser *ps)
 	u64 total = 0;
 	char names[512];
 
-	if (!ps->nr_vms)
+	if (!ps->nr_vms && ps->table_line)
+		return perr_at(ps, ps->table_line,
+			       "[table]: no [vm NAME] section, the template "
+			       "of every cell");
+	if (!ps->nr_vms && !ps->nr_tasks)
 		return perr_at(ps, 0,
-			       "no [vm NAME] section: a scenario needs at "
-			       "least one VM");
+			       "no [vm NAME] or [task NAME] section: a "
+			       "scenario needs at least one VM or host task");
 	if (ps->table_line && finish_table(ps))
 		return -EINVAL;
 	for (unsigned int i = 0; i < ps->nr_vms && !ps->table_line; i++) {
@@ -1054,6 +1205,14 @@ static int finish(struct parser *ps)
 		return perr_at(ps, ps->llc_line,
 			       "llc: must be 0..%u (at most cpus), got %u",
 			       ps->host.cpus, ps->host.llc_size);
+	for (unsigned int i = 0; i < ps->nr_tasks; i++)
+		if (ps->tasks[i].cpu >= (int)ps->host.cpus)
+			return perr_at(
+				ps, ps->task_cpu_line[i],
+				"cpu: must be 0..%u (a host CPU) or any, "
+				"got %d in [task %s]",
+				ps->host.cpus - 1, ps->tasks[i].cpu,
+				ps->tasks[i].name);
 	for (unsigned int i = 0; i < ps->nr_vms; i++) {
 		const struct vm_config *vm = &ps->vms[i];
 		const struct vm_lines *l = &ps->vm_lines[i];
@@ -1082,6 +1241,10 @@ static void parser_free(struct parser *ps)
 	entries_free(&ps->knobs);
 	free(ps->vms);
 	free(ps->vm_lines);
+	free(ps->tasks);
+	free(ps->task_header);
+	free(ps->task_cpu_line);
+	free(ps->task_yield_line);
 	free(ps->seeds);
 }
 
@@ -1151,6 +1314,8 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	sc.cfg.host = ps.host;
 	sc.cfg.vms = ps.vms;
 	sc.cfg.nr_vms = ps.nr_vms;
+	sc.cfg.tasks = ps.tasks;
+	sc.cfg.nr_tasks = ps.nr_tasks;
 	sc.cfg.sched = pol.sched;
 	sc.cfg.kvm = pol.kvm;
 	sc.cfg.duration_ns = ps.duration_ns;
@@ -1160,6 +1325,7 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	sc.nr_seeds = ps.nr_seeds;
 	sc.table = table;
 	ps.vms = NULL;
+	ps.tasks = NULL;
 	ps.seeds = NULL;
 	parser_free(&ps);
 	*out = sc;
@@ -1230,6 +1396,7 @@ void scenario_free(struct scenario *sc)
 	if (!sc)
 		return;
 	free(sc->cfg.vms);
+	free(sc->cfg.tasks);
 	free(sc->seeds);
 	free(sc->table);
 	memset(sc, 0, sizeof(*sc));

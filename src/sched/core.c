@@ -49,6 +49,22 @@ void sched_features_default(struct sched_features *f)
 	};
 }
 
+/* models sched_prio_to_weight[] in kernel/sched/core.c: the load weight of
+ * nice -20..19, each step about 1.25x */
+unsigned long sched_prio_to_weight(int nice)
+{
+	static const unsigned long weights[40] = {
+		88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705,
+		14949, 11916, 9548,  7620,  6100,  4904,  3906,	 3121,
+		2501,  1991,  1586,  1277,  1024,  820,	  655,	 526,
+		423,   335,   272,   215,   172,   137,	  110,	 87,
+		70,    56,    45,    36,    29,	   23,	  18,	 15,
+	};
+
+	nice = clamp_t(int, nice, -20, 19);
+	return weights[nice + 20];
+}
+
 /* models update_sysctl()/get_update_sysctl_factor() in kernel/sched/fair.c:
  * base slice x (1 + ilog2(min(ncpus, 8))) under SCHED_TUNABLESCALING_LOG */
 static u64 scaled_base_slice(const struct sched_params *p)

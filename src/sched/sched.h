@@ -66,6 +66,8 @@ struct sched_features {
 };
 
 void sched_params_default(struct sched_params *p);
+/* sched_prio_to_weight[]: the weight of a task at @nice (-20..19). */
+unsigned long sched_prio_to_weight(int nice);
 void sched_features_default(struct sched_features *f);
 
 struct cfs_rq;

@@ -35,6 +35,14 @@ void host_config_default(struct host_config *h)
 	h->noise_sleep_ns = 0;
 }
 
+void task_config_default(struct task_config *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->count = 1;
+	t->cpu = -1;
+	t->run_ns = 1 * NSEC_PER_MSEC;
+}
+
 void vm_config_default(struct vm_config *v)
 {
 	memset(v, 0, sizeof(*v));

@@ -49,10 +49,27 @@ struct vm_config {
 	u64 wl_params[WL_MAX_PARAMS]; /* one per wl->params entry */
 };
 
+/*
+ * A host task besides the VMs ([task NAME]): a thread of the root cgroup
+ * that runs `run_ns` at a time and then sleeps `sleep_ns`, or calls
+ * sched_yield() (yield), or runs on (a hog: sleep 0, no yield).
+ */
+struct task_config {
+	char name[64];
+	unsigned int count; /* identical tasks from one section */
+	int nice; /* -20..19 */
+	int cpu; /* pinned to this host CPU; -1: any */
+	u64 run_ns;
+	u64 sleep_ns; /* 0: never sleeps */
+	bool yield; /* after each run, sched_yield() (sleep_ns is 0) */
+};
+
 struct sim_config {
 	struct host_config host;
 	struct vm_config *vms; /* sections, each expanding to count VMs */
 	unsigned int nr_vms;
+	struct task_config *tasks; /* sections, each expanding to count */
+	unsigned int nr_tasks;
 	struct sched_features sched;
 	struct kvm_knobs kvm;
 	u64 duration_ns; /* measured time, after the warm-up */
@@ -64,5 +81,8 @@ void host_config_default(struct host_config *h);
 /* A VM section with the defaults: 1 vCPU, count 1, shares 1024, no pin,
  * no workload. */
 void vm_config_default(struct vm_config *v);
+/* A task section with the defaults: count 1, nice 0, any CPU, a hog
+ * (run 1 ms, no sleep, no yield). */
+void task_config_default(struct task_config *t);
 
 #endif

@@ -172,12 +172,21 @@ struct vmsim {
 	struct gbarrier *barriers;
 };
 
+/* A host task: a [host] noise task, or one of a [task NAME] section. */
 struct hog {
 	struct task task;
+	const struct task_config *cfg; /* NULL: noise */
+	unsigned int nr; /* its index in the section */
+	u64 run_ns, sleep_ns; /* one run; 0: never sleeps */
+	bool yield; /* sched_yield() after each run */
+	u64 *mask; /* allowed CPUs when pinned */
 	u64 remaining;
 	u64 seg_start;
+	u64 switch_in_left; /* of the switch that brought it in */
 	u64 gen;
-	int cpu;
+	int cpu, last_cpu;
+	u64 woken_at; /* its wakeup's time, while it waits to run */
+	struct task_metrics m; /* after the warm-up */
 };
 
 struct sim {

@@ -19,5 +19,6 @@ void sim_metrics_free(struct sim_metrics *m)
 	for (unsigned int i = 0; i < m->nr_vms; i++)
 		free(m->vms ? m->vms[i].vcpu : NULL);
 	free(m->vms);
+	free(m->tasks);
 	memset(m, 0, sizeof(*m));
 }

@@ -45,6 +45,17 @@ struct guest_metrics {
 	u64 contention_ns; /* their waits, until the lock was taken */
 };
 
+/* A host task of a [task NAME] section (docs/metrics.md). */
+struct task_metrics {
+	char name[80]; /* section name, with "-N" when count > 1 */
+	u64 cpu_ns; /* CPU time it ran */
+	u64 runs; /* times it was switched in */
+	u64 wakeups; /* times it woke from a sleep */
+	u64 wakeup_ns; /* wakeup to running, summed */
+	u64 yields; /* sched_yield() calls */
+	u64 migrations; /* switched in on another CPU than the last time */
+};
+
 struct vm_metrics {
 	char name[80]; /* section name, with "-N" when count > 1 */
 	unsigned int vcpus;
@@ -82,6 +93,8 @@ struct sim_metrics {
 	struct host_metrics host;
 	struct vm_metrics *vms; /* [nr_vms], one per VM instance */
 	unsigned int nr_vms;
+	struct task_metrics *tasks; /* [nr_tasks], one per [task] instance */
+	unsigned int nr_tasks;
 };
 
 void sim_metrics_free(struct sim_metrics *m);

@@ -50,27 +50,57 @@ void vsim_account(struct vsim *v, u64 now, enum vcpu_time bucket)
 	v->bucket_user = bucket == VT_WORK && v->cur && !v->kv->in_kernel;
 }
 
+/* The end of @h's run, when it sleeps or yields then. */
+static void hog_post_end(struct sim *sim, struct hog *h, u64 now)
+{
+	if (h->sleep_ns || h->yield)
+		sim_post(sim, now + h->remaining, EV_HOG, (u32)(h - sim->hogs),
+			 h->gen);
+}
+
 static void hog_switch_in(struct sim *sim, struct hog *h, int cpu, u64 cost,
 			  u64 now)
 {
+	if (now >= sim->t0) {
+		h->m.runs++;
+		/* from its wakeup until it runs, the switch's cost included */
+		if (h->woken_at)
+			h->m.wakeup_ns += now - h->woken_at + cost;
+		if (h->last_cpu >= 0 && cpu != h->last_cpu)
+			h->m.migrations++;
+	}
+	h->woken_at = 0;
 	h->cpu = cpu;
+	h->last_cpu = cpu;
 	h->seg_start = now;
 	h->gen++;
 	h->remaining += cost; /* the switch delays its work */
-	if (sim->cfg->host.noise_sleep_ns)
-		sim_post(sim, now + h->remaining, EV_HOG, (u32)(h - sim->hogs),
-			 h->gen);
+	h->switch_in_left = cost;
+	hog_post_end(sim, h, now);
 }
 
 static void hog_switch_out(struct sim *sim, struct hog *h, u64 now)
 {
 	const struct sim_trace_ops *tr = sim->trace;
-	char name[32];
+	u64 ran = now - h->seg_start;
+	char name[96];
 
-	h->remaining -= min_t(u64, now - h->seg_start, h->remaining);
+	if (now > sim->t0)
+		h->m.cpu_ns += now - max_t(u64, h->seg_start, sim->t0);
+	/* the part of the switch not done is the CPU's, not owed (as for
+	 * vCPU threads, vsim_switch_out) */
+	if (h->switch_in_left > ran)
+		ran = h->switch_in_left;
+	h->switch_in_left = 0;
+	h->remaining -= min_t(u64, ran, h->remaining);
 	h->gen++;
 	if (tr && now > tr->window_start && h->seg_start < tr->window_end) {
-		snprintf(name, sizeof(name), "hog %d", (int)(h - sim->hogs));
+		if (h->cfg)
+			snprintf(name, sizeof(name), "%s-%u", h->cfg->name,
+				 h->nr);
+		else
+			snprintf(name, sizeof(name), "hog %d",
+				 (int)(h - sim->hogs));
 		tr->run_slice(tr->ctx, h->cpu, name,
 			      max_t(u64, h->seg_start, tr->window_start),
 			      min_t(u64, now, tr->window_end), "host");
@@ -112,8 +142,7 @@ static void cpu_switch(struct sim *sim, int cpu)
 
 	/* a vCPU polling in kvm_vcpu_halt() stops once another task is
 	 * queued here or a reschedule is due, and blocks */
-	if (pv && pv->polling &&
-	    (rq->need_resched || rq->nr_running > 1))
+	if (pv && pv->polling && (rq->need_resched || rq->nr_running > 1))
 		vsim_poll_abort(pv, sim->now);
 	if (!rq->need_resched)
 		return;
@@ -141,19 +170,36 @@ void sim_reschedule_cpus(struct sim *sim)
 
 static void hog_event(struct sim *sim, struct hog *h, const struct event *ev)
 {
-	const struct host_config *hc = &sim->cfg->host;
-
 	if (ev->kind == EV_HOG_WAKE) {
-		h->remaining = hc->noise_run_ns;
+		h->remaining = h->run_ns;
+		h->woken_at = sim->now;
+		if (sim->now >= sim->t0)
+			h->m.wakeups++;
 		try_to_wake_up(&sim->s, &h->task, sim->now);
 		return;
 	}
 	if (ev->gen != h->gen || h->cpu < 0)
 		return;
+	if (h->yield) {
+		/* sched_yield(), then the next run: it goes on here unless
+		 * the yield gives the CPU away (hog_switch_out) */
+		if (sim->now >= sim->t0)
+			h->m.yields++;
+		if (sim->now > sim->t0)
+			h->m.cpu_ns +=
+				sim->now - max_t(u64, h->seg_start, sim->t0);
+		h->remaining = h->run_ns;
+		h->seg_start = sim->now;
+		h->switch_in_left = 0;
+		h->gen++;
+		hog_post_end(sim, h, sim->now);
+		do_sched_yield(cpu_rq(&sim->s, h->cpu), sim->now);
+		return;
+	}
 	h->remaining = 0;
 	sched_block(&sim->s, &h->task, sim->now);
-	sim_post(sim, sim->now + hc->noise_sleep_ns, EV_HOG_WAKE,
-		 (u32)(h - sim->hogs), 0);
+	sim_post(sim, sim->now + h->sleep_ns, EV_HOG_WAKE, (u32)(h - sim->hogs),
+		 0);
 }
 
 static void dispatch(struct sim *sim, const struct event *ev)

@@ -159,6 +159,36 @@ static void vm_threads(struct sim *sim, struct vmsim *vm)
 	}
 }
 
+/* Host task @k: a [host] noise task (@t NULL) or instance @n of [task]
+ * section @t, with its weight (nice), its CPU and its run/sleep cycle. */
+static int hog_setup(struct sim *sim, struct hog *h,
+		     const struct task_config *t, unsigned int n,
+		     unsigned int k)
+{
+	const struct host_config *hc = &sim->cfg->host;
+	int cpu = t && t->cpu >= 0 ? t->cpu : (int)(k % hc->cpus);
+
+	sched_task_init(&sim->s, &h->task, NULL,
+			t ? sched_prio_to_weight(t->nice) : NICE_0_LOAD, cpu);
+	h->task.id = -(int)k - 1;
+	h->cfg = t;
+	h->nr = n;
+	h->run_ns = t ? t->run_ns : hc->noise_run_ns;
+	h->sleep_ns = t ? t->sleep_ns : hc->noise_sleep_ns;
+	h->yield = t && t->yield;
+	h->remaining = h->run_ns;
+	h->cpu = -1;
+	h->last_cpu = -1;
+	if (t && t->cpu >= 0) {
+		h->mask = calloc((size_t)sim->mask_words, sizeof(u64));
+		if (!h->mask)
+			return fail(sim, -ENOMEM, "out of memory");
+		h->mask[cpu / 64] |= 1ULL << (cpu % 64);
+		h->task.allowed = h->mask;
+	}
+	return 0;
+}
+
 /*
  * libvirt's layout: vCPU thread i of a VM runs alone in the cgroup
  * machine-qemu-N.scope/libvirt/vcpuI, at the default weight. The VM's
@@ -258,14 +288,24 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 {
 	const struct host_config *hc = &cfg->host;
 	struct sched_params sp;
-	unsigned int total = 0, threads = 0, k = 0;
+	unsigned int total = 0, threads = 0, k = 0, nr_tasks = 0;
 	int ret;
 
 	sim->cfg = cfg;
-	if (!hc->cpus || !hc->khz || !hc->tick_ns || !cfg->nr_vms)
+	if (!hc->cpus || !hc->khz || !hc->tick_ns ||
+	    (!cfg->nr_vms && !cfg->nr_tasks))
 		return fail(sim, -EINVAL,
 			    "config needs cpus, a clock, a tick "
-			    "and at least one VM");
+			    "and at least one VM or task");
+	for (unsigned int i = 0; i < cfg->nr_tasks; i++) {
+		if (!cfg->tasks[i].count || !cfg->tasks[i].run_ns ||
+		    cfg->tasks[i].cpu >= (int)hc->cpus ||
+		    cfg->tasks[i].nice < -20 || cfg->tasks[i].nice > 19)
+			return fail(sim, -EINVAL,
+				    "a task needs a count, a run time, nice "
+				    "-20..19 and a host CPU");
+		nr_tasks += cfg->tasks[i].count;
+	}
 	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
 		if (!cfg->vms[i].wl || !cfg->vms[i].vcpus || !cfg->vms[i].count)
 			return fail(sim, -EINVAL,
@@ -279,9 +319,9 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	sim->t0 = cfg->warmup_ns;
 	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
 	sim->pv_spin_ns = sim_cycles_to_ns(sim, (u64)PV_SPIN_THRESHOLD *
-						       hc->pause_cycles);
-	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
 							hc->pause_cycles);
+	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
+							 hc->pause_cycles);
 	sim->ple_gap_ns = sim_cycles_to_ns(sim, cfg->kvm.ple_gap);
 	sim->mask_words = (int)((hc->cpus + 63) / 64);
 
@@ -305,7 +345,7 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	sim->vms = calloc(sim->nr_vms, sizeof(*sim->vms));
 	sim->vcpus = calloc(total, sizeof(*sim->vcpus));
 	sim->threads = calloc(threads, sizeof(*sim->threads));
-	sim->hogs = calloc(hc->noise + 1, sizeof(*sim->hogs));
+	sim->hogs = calloc(hc->noise + nr_tasks + 1, sizeof(*sim->hogs));
 	sim->last_curr = calloc(hc->cpus, sizeof(*sim->last_curr));
 	sim->last_vruntime = calloc(hc->cpus, sizeof(*sim->last_vruntime));
 	if (!sim->vms || !sim->vcpus || !sim->threads || !sim->hogs ||
@@ -319,16 +359,17 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 				return ret;
 		}
 	}
-	for (unsigned int i = 0; i < hc->noise; i++) {
-		struct hog *h = &sim->hogs[i];
-
-		sched_task_init(&sim->s, &h->task, NULL, NICE_0_LOAD,
-				(int)(i % hc->cpus));
-		h->task.id = -(int)i - 1;
-		h->remaining = hc->noise_run_ns;
-		h->cpu = -1;
+	for (unsigned int i = 0; i < hc->noise; i++, sim->nr_hogs++)
+		hog_setup(sim, &sim->hogs[i], NULL, 0, i);
+	for (unsigned int i = 0; i < cfg->nr_tasks; i++) {
+		for (unsigned int n = 0; n < cfg->tasks[i].count; n++) {
+			k = sim->nr_hogs++;
+			ret = hog_setup(sim, &sim->hogs[k], &cfg->tasks[i], n,
+					k);
+			if (ret)
+				return ret;
+		}
 	}
-	sim->nr_hogs = hc->noise;
 	return 0;
 }
 
@@ -378,6 +419,8 @@ void sim_teardown(struct sim *sim)
 	free(sim->vms);
 	free(sim->vcpus);
 	free(sim->threads);
+	for (unsigned int i = 0; sim->hogs && i < sim->nr_hogs; i++)
+		free(sim->hogs[i].mask);
 	free(sim->hogs);
 	free(sim->last_curr);
 	free(sim->last_vruntime);
@@ -447,10 +490,29 @@ int sim_collect(struct sim *sim, struct sim_metrics *out)
 	h->events = sim->events;
 	out->duration_ns = sim->cfg->duration_ns;
 	out->nr_cpus = sim->cfg->host.cpus;
-	out->vms = calloc(sim->nr_vms, sizeof(*out->vms));
+	out->vms = calloc(sim->nr_vms + 1, sizeof(*out->vms));
 	if (!out->vms)
 		return fail(sim, -ENOMEM, "out of memory");
 	out->nr_vms = sim->nr_vms;
+	out->tasks = calloc(sim->nr_hogs + 1, sizeof(*out->tasks));
+	if (!out->tasks) {
+		sim_metrics_free(out);
+		return fail(sim, -ENOMEM, "out of memory");
+	}
+	for (unsigned int i = 0; i < sim->nr_hogs; i++) {
+		const struct hog *h = &sim->hogs[i];
+		struct task_metrics *t = &out->tasks[out->nr_tasks];
+
+		if (!h->cfg)
+			continue; /* [host] noise: not reported one by one */
+		*t = h->m;
+		if (h->cfg->count > 1)
+			snprintf(t->name, sizeof(t->name), "%s-%u",
+				 h->cfg->name, h->nr);
+		else
+			snprintf(t->name, sizeof(t->name), "%s", h->cfg->name);
+		out->nr_tasks++;
+	}
 	for (unsigned int k = 0; k < sim->nr_vms; k++) {
 		struct vmsim *vm = &sim->vms[k];
 		struct vm_metrics *m = &out->vms[k];

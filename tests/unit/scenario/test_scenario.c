@@ -410,10 +410,13 @@ static void rejects(void **state)
 		  "t.ini:4: seeds: seed 3 given twice");
 
 	/* structure */
-	parse_bad("[host]\n", "t.ini: no [vm NAME] section: a scenario needs "
-			      "at least one VM");
-	parse_bad("", "t.ini: no [vm NAME] section: a scenario needs at "
-		      "least one VM");
+	parse_bad("[host]\n", "t.ini: no [vm NAME] or [task NAME] section: "
+			      "a scenario needs at least one VM or host task");
+	parse_bad("", "t.ini: no [vm NAME] or [task NAME] section: a "
+		      "scenario needs at least one VM or host task");
+	parse_bad("[task t]\n[table]\nworkloads = compute\nvms = 1\n",
+		  "t.ini:2: [table]: no [vm NAME] section, the template of "
+		  "every cell");
 	parse_bad(VM "bogus = 1\n",
 		  "t.ini:3: bogus: unknown key in [vm a]; accepted: vcpus, "
 		  "count, weight, pin, workload and the parameters of "
@@ -463,6 +466,59 @@ static void rejects(void **state)
 	/* the first error wins */
 	parse_bad("[host]\ncpus = 0\nghz = 0\n",
 		  "t.ini:2: cpus: must be 1..65536, got 0");
+}
+
+/* [task NAME]: host tasks, their keys and defaults; a scenario of tasks
+ * alone is fine; the checks name the line. */
+static void tasks(void **state)
+{
+	struct scenario sc;
+	const struct task_config *t;
+
+	(void)state;
+	parse_ok("[host]\ncpus = 2\n"
+		 "[task hog]\n"
+		 "[task yielder]\ncount = 2\nnice = -5\ncpu = 1\n"
+		 "run = 1.5us\nyield = on\n"
+		 "[task sleeper]\nnice = 10\ncpu = any\nrun = 100us\n"
+		 "sleep = 1ms\n",
+		 &sc);
+	assert_int_equal(sc.cfg.nr_vms, 0);
+	assert_int_equal(sc.cfg.nr_tasks, 3);
+	t = &sc.cfg.tasks[0];
+	assert_string_equal(t->name, "hog");
+	assert_true(t->count == 1 && t->nice == 0 && t->cpu == -1 &&
+		    t->run_ns == NSEC_PER_MSEC && t->sleep_ns == 0 &&
+		    !t->yield);
+	t = &sc.cfg.tasks[1];
+	assert_true(t->count == 2 && t->nice == -5 && t->cpu == 1 &&
+		    t->run_ns == 1500 && t->yield);
+	t = &sc.cfg.tasks[2];
+	assert_true(t->nice == 10 && t->cpu == -1 &&
+		    t->run_ns == 100 * NSEC_PER_USEC &&
+		    t->sleep_ns == NSEC_PER_MSEC);
+	scenario_free(&sc);
+
+	parse_bad("[task t]\nnice = 20\n", "t.ini:2: nice: must be -20..19, "
+					      "got 20");
+	parse_bad("[task t]\nnice = -21\n",
+		  "t.ini:2: nice: must be -20..19, got -21");
+	parse_bad("[task t]\nnice = x\n",
+		  "t.ini:2: nice: must be an integer -20..19, got 'x'");
+	parse_bad("[host]\ncpus = 2\n[task t]\ncpu = 2\n",
+		  "t.ini:4: cpu: must be 0..1 (a host CPU) or any, got 2 in "
+		  "[task t]");
+	parse_bad("[task t]\nyield = on\nsleep = 1ms\n",
+		  "t.ini:2: yield: a task that yields does not sleep; drop "
+		  "sleep or yield in [task t]");
+	parse_bad("[task t]\nrun = 0\n",
+		  "t.ini:2: run: must be 100ns..10s, got 0");
+	parse_bad("[task t]\nweight = 2\n",
+		  "t.ini:2: weight: unknown key in [task t]; accepted: count, "
+		  "nice, cpu, run, sleep, yield");
+	parse_bad("[task t]\n[task t]\n",
+		  "t.ini:2: [task t]: duplicate task name (first at line 1)");
+	parse_bad("[task]\n", "t.ini:1: [task]: needs a name: [task NAME]");
 }
 
 static void long_lines(void **state)
@@ -708,6 +764,7 @@ int main(void)
 		cmocka_unit_test(every_key),
 		cmocka_unit_test(units_and_forms),
 		cmocka_unit_test(rejects),
+		cmocka_unit_test(tasks),
 		cmocka_unit_test(long_lines),
 		cmocka_unit_test(small_err_buffer),
 		cmocka_unit_test(load_errors),
