@@ -63,17 +63,20 @@ struct gop {
 	u64 mean_ns; /* COMPUTE/SLEEP duration; CALL_FUNC/TLB handler time */
 };
 
-#define GPROG_MAX_OPS 32
+#define GPROG_MAX_OPS 40
 
 struct gprog {
 	struct gop ops[GPROG_MAX_OPS];
 	unsigned int nr_ops;
+	bool uncounted; /* its passes are not the VM's operations */
 };
 
 /* A workload may run up to this many guest threads on @nr_vcpus vCPUs
  * (PARSEC dedup runs 3n + 2 for n vCPUs); the guest scheduler in
  * src/sim/gsched.c multiplexes them. */
 #define GUEST_MAX_THREADS(nr_vcpus) (4 * (nr_vcpus) + 4)
+
+#define GUEST_MAX_SEMS 16
 
 /* Everything a workload builds for one VM: a program per guest thread and
  * how many of each synchronisation object the programs use. */
@@ -84,7 +87,8 @@ struct guest_vm_desc {
 	unsigned int nr_rwlocks;
 	unsigned int nr_bitlocks;
 	unsigned int nr_mutexes;
-	unsigned int nr_sems;
+	unsigned int nr_sems; /* at most GUEST_MAX_SEMS */
+	u64 sem_count[GUEST_MAX_SEMS]; /* each semaphore's initial count */
 	unsigned int nr_barriers;
 };
 

@@ -92,8 +92,10 @@ static int vm_objects(struct vmsim *vm)
 		ret |= gfifo_init(&vm->mutexes[i].spinners, nt);
 		ret |= gfifo_init(&vm->mutexes[i].sleepers, nt);
 	}
-	for (unsigned int i = 0; i < d->nr_sems; i++)
+	for (unsigned int i = 0; i < d->nr_sems; i++) {
+		vm->sems[i].count = d->sem_count[i];
 		ret |= gfifo_init(&vm->sems[i].waiters, nt);
+	}
 	for (unsigned int i = 0; i < d->nr_barriers; i++) {
 		vm->barriers[i].parties = nt;
 		ret |= gfifo_init(&vm->barriers[i].waiters, nt);
@@ -121,7 +123,7 @@ static const struct gprog *prog_shared(struct sim *sim, const struct gprog *g)
 		const struct gprog *s = sim->shared_progs[k];
 		unsigned int i = 0;
 
-		if (s->nr_ops != g->nr_ops)
+		if (s->nr_ops != g->nr_ops || s->uncounted != g->uncounted)
 			continue;
 		while (i < g->nr_ops && gop_equal(&s->ops[i], &g->ops[i]))
 			i++;

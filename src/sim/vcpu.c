@@ -280,7 +280,7 @@ void vsim_advance(struct vsim *v, u64 now)
 	if (++t->pc < t->prog->nr_ops)
 		return;
 	t->pc = 0;
-	if (now >= vsim_sim(v)->t0)
+	if (now >= vsim_sim(v)->t0 && !t->prog->uncounted)
 		v->ops++;
 }
 

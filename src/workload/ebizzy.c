@@ -21,19 +21,27 @@
  *   kernel ZAP_NS                            zap after the downgrade
  *   TLB shootdown to `fanout` vCPUs, handler `flush`
  *
- * Defaults and where they come from (estimates, a 2-3 GHz core):
- * - buffers of ~256 KB (64 pages): ebizzy's default chunk size is a few
- *   hundred KB.
- * - `work` 30 us: memcpy of the chunk at ~10 GB/s plus a binary search.
- * - `fault` 30 us: 64 anonymous page faults at ~0.5 us each (zeroing and
- *   mapping a page), with the mmap call itself.
- * - `hold` 1 us: find and detach the VMA under mmap_lock for write.
- * - ZAP_NS 5 us: free 64 pages and their page table entries.
+ * This is ebizzy -m: every buffer mmap()ed and munmap()ed. Plain ebizzy
+ * on a current glibc unmaps only the first buffers (glibc then raises its
+ * mmap threshold and serves them from the heap) and is all user time.
+ *
+ * Defaults and where they come from: ebizzy -m measured here with one
+ * thread (the reimplementation in validation/programs, 3,717 records/s,
+ * 0.113 CPU user and 0.885 CPU system; docs/validation.md):
+ * - `work` 30 us: the user time per record (copy and search).
+ * - `fault` 232 us: the kernel time per record (238 us: mmap, faulting in
+ *   and zeroing the 512 KiB buffer's 128 pages, munmap) less the munmap's
+ *   hold and zap below.
+ * - `hold` 1 us: find and detach the VMA under mmap_lock for write (an
+ *   estimate).
+ * - ZAP_NS 5 us: free the pages and their page table entries (an
+ *   estimate).
  * - `flush` 2 us: flush_tlb_func() in each target, IPI entry to EOI.
  * - `fanout` 0: all other vCPUs, as one thread per CPU keeps the mm live
  *   everywhere.
  *
- * Left out: page faults taking mmap_lock (or the per-VMA lock) for read,
+ * Left out: page faults taking mmap_lock (or the per-VMA lock) for read
+ * (with two threads the real one sleeps 2.9 times per record on it),
  * glibc's arena locks, and ebizzy's random vs. linear search modes.
  */
 #include "workload/build.h"
@@ -52,7 +60,8 @@ enum {
 static const struct wl_param params[] = {
 	[P_WORK] = { "work", WP_DURATION, 30 * NSEC_PER_USEC, 1, NSEC_PER_SEC,
 		     "user time to copy and search a chunk (exponential)" },
-	[P_FAULT] = { "fault", WP_DURATION, 30 * NSEC_PER_USEC, 0, NSEC_PER_SEC,
+	[P_FAULT] = { "fault", WP_DURATION, 232 * NSEC_PER_USEC, 0,
+		      NSEC_PER_SEC,
 		      "kernel time to map and fault in a buffer "
 		      "(exponential)" },
 	[P_HOLD] = { "hold", WP_DURATION, NSEC_PER_USEC, 1, 100 * NSEC_PER_USEC,

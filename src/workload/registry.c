@@ -59,6 +59,11 @@ int workload_build(const struct workload *wl, const u64 *params,
 			 nr_vcpus);
 		ret = -EINVAL;
 	}
+	if (!ret && out->nr_sems > GUEST_MAX_SEMS) {
+		snprintf(err, errlen, "%u semaphores, at most %d",
+			 out->nr_sems, GUEST_MAX_SEMS);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		free(out->progs);
 		out->progs = NULL;

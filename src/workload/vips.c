@@ -24,17 +24,15 @@
  * until the strip is done and is then woken, which is stricter than the
  * real double buffer (a worker only waits when it is a whole strip ahead).
  *
- * Defaults and where they come from (estimates, a 2-3 GHz core):
- * - `tile` 150 us: the benchmark chain costs on the order of 100 ns per
- *   output pixel, and a work unit is a tile of about a thousand to a few
- *   thousand pixels (a strip of tiles across an image a few thousand
- *   pixels wide, split over the threads).
- * - `tiles` 4: tiles per thread per strip: a strip of the ~2700-pixel-wide
- *   simlarge image in ~128-pixel-wide tiles is about 20 tiles, and with
- *   16 threads each does one or two per strip; we take a few more so that
- *   the model is not dominated by strip ends. Range 1..7 (program size).
+ * Defaults and where they come from:
+ * - `tile` 2 ms: the CPU time of one 128 x 128 output tile of the
+ *   benchmark's chain, measured here (Debian's libvips, one worker: 0.98
+ *   CPU of user time at 492 tiles/s; validation/vips, docs/validation.md).
+ * - `tiles` 1: tiles per thread per strip: a strip of the 2662-pixel-wide
+ *   simlarge image is 21 tiles of 128 pixels, one or two per thread at
+ *   16 threads. Range 1..7 (program size).
  * - `hold` 1 us: the pool's allocation step (next tile position, region
- *   bookkeeping) under its mutex, a futex when contended.
+ *   bookkeeping) under its mutex, a futex when contended (an estimate).
  *
  * Left out: the separate writer thread and its I/O (the output write is
  * folded into the barrier wait), vips' buffer cache and memory reuse (no
@@ -52,9 +50,9 @@ enum {
 };
 
 static const struct wl_param params[] = {
-	[P_TILE] = { "tile", WP_DURATION, 150 * NSEC_PER_USEC, NSEC_PER_USEC,
+	[P_TILE] = { "tile", WP_DURATION, 2 * NSEC_PER_MSEC, NSEC_PER_USEC,
 		     NSEC_PER_SEC, "user time per tile (uniform)" },
-	[P_TILES] = { "tiles", WP_UINT, 4, 1, 7,
+	[P_TILES] = { "tiles", WP_UINT, 1, 1, 7,
 		      "tiles per thread between strip synchronisations" },
 	[P_HOLD] = { "hold", WP_DURATION, NSEC_PER_USEC, 1, NSEC_PER_MSEC,
 		     "thread-pool mutex hold per tile (exponential)" },

@@ -188,9 +188,11 @@ static void test_lock_slowpath_is_a_contention(void **state)
 }
 
 /*
- * The real program's unit: a vips pass computes `tiles` tiles, a dedup
- * chunk passes its five stages. 1,000 passes in 1 s: vips with tiles 4
- * is 4,000 tiles/s; dedup 200 chunks/s; dbench 1,000 ops/s.
+ * The real program's unit: a vips pass computes `tiles` tiles, a kbuild
+ * compilation is `bursts` passes, a blackscholes pass prices `options`
+ * options. 1,000 counted passes in 1 s: vips with tiles 4 is 4,000
+ * tiles/s; kbuild with bursts 100, 10 compilations/s; blackscholes with
+ * options 2,000, 2 M options/s; dbench 1,000 ops/s.
  */
 static void test_units_of_the_real_programs(void **state)
 {
@@ -200,7 +202,8 @@ static void test_units_of_the_real_programs(void **state)
 		const char *unit;
 	} cases[] = {
 		{ "vips", 4000.0, "tile" },
-		{ "dedup", 200.0, "chunk" },
+		{ "kbuild", 10.0, "compilation" },
+		{ "blackscholes", 2000000.0, "option" },
 		{ "dbench", 1000.0, "op" },
 	};
 	struct vcpu_metrics vc = { .t = { [VT_WORK] = NSEC_PER_SEC } };
@@ -223,6 +226,12 @@ static void test_units_of_the_real_programs(void **state)
 		t = workload_param_index(cfg.wl, "tiles");
 		if (t >= 0)
 			cfg.wl_params[t] = 4;
+		t = workload_param_index(cfg.wl, "bursts");
+		if (t >= 0)
+			cfg.wl_params[t] = 100;
+		t = workload_param_index(cfg.wl, "options");
+		if (t >= 0)
+			cfg.wl_params[t] = 2000;
 		assert_int_equal(profile_compute(&m, 1, 0, &cfg, &p), 0);
 		assert_true(p.ops_per_s == cases[i].ops);
 		assert_string_equal(p.unit, cases[i].unit);

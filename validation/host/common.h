@@ -138,9 +138,25 @@ static inline long long task_field(pid_t tid, const char *file,
 	exit(1);
 }
 
-/* The per-thread counters the programs sample before and after a window. */
+/*
+ * The per-thread counters the programs sample before and after a window.
+ * /proc/<pid>/task/<tid>/schedstat holds three numbers (CONFIG_SCHED_INFO,
+ * no CONFIG_SCHEDSTATS needed):
+ *   1 se.sum_exec_runtime        CPU time, ns
+ *   2 sched_info.run_delay       time spent runnable on a run queue but
+ *                                not running (from enqueue - on wakeup or
+ *                                on being preempted - to switch-in), ns
+ *   3 sched_info.pcount          times switched in on a CPU ("runs" or
+ *                                timeslices; a sched_yield() or preemption
+ *                                check that picks the same task again does
+ *                                not count)
+ * /proc/<pid>/task/<tid>/sched (se.nr_migrations) exists on this kernel
+ * (6.18, debugfs-independent); status gives the switch counts.
+ */
 struct task_sample {
 	uint64_t runtime_ns;	/* schedstat field 1 */
+	uint64_t run_delay_ns;	/* schedstat field 2 */
+	uint64_t pcount;	/* schedstat field 3 */
 	long long migrations;	/* sched: se.nr_migrations */
 	long long vcsw, ivcsw;	/* status: (non)voluntary_ctxt_switches */
 };
@@ -148,11 +164,43 @@ struct task_sample {
 static inline struct task_sample task_sample(pid_t tid)
 {
 	struct task_sample s;
-	s.runtime_ns = task_runtime_ns(tid);
+	char buf[256];
+	read_task_file(tid, "schedstat", buf, sizeof(buf));
+	char *p = buf;
+	s.runtime_ns = strtoull(p, &p, 10);
+	s.run_delay_ns = strtoull(p, &p, 10);
+	s.pcount = strtoull(p, &p, 10);
 	s.migrations = task_field(tid, "sched", "se.nr_migrations");
 	s.vcsw = task_field(tid, "status", "voluntary_ctxt_switches");
 	s.ivcsw = task_field(tid, "status", "nonvoluntary_ctxt_switches");
 	return s;
+}
+
+/*
+ * Print a thread's switch and run statistics between samples a and b over
+ * wall seconds, each key prefixed with role:
+ *   <role>_vcsw_per_s       voluntary switches / s (blocked or slept)
+ *   <role>_ivcsw_per_s      involuntary switches / s (preempted)
+ *   <role>_runs_per_s       schedstat pcount delta / s
+ *   <role>_mean_run_ns      mean run length: CPU time delta / pcount delta
+ *   <role>_wait_per_run_ns  mean run-queue wait before a run: run_delay
+ *                           delta / pcount delta
+ * A zero pcount delta is counted as 1 (the thread ran, or waited, the
+ * whole window without a switch-in, so the figures are lower bounds).
+ */
+static inline void print_task_delta(const char *role, struct task_sample a,
+				    struct task_sample b, double wall)
+{
+	uint64_t runs = b.pcount - a.pcount;
+	double r = runs ? (double)runs : 1.0;
+	printf("%s_vcsw_per_s %.1f\n", role, (double)(b.vcsw - a.vcsw) / wall);
+	printf("%s_ivcsw_per_s %.1f\n", role,
+	       (double)(b.ivcsw - a.ivcsw) / wall);
+	printf("%s_runs_per_s %.1f\n", role, (double)runs / wall);
+	printf("%s_mean_run_ns %.0f\n", role,
+	       (double)(b.runtime_ns - a.runtime_ns) / r);
+	printf("%s_wait_per_run_ns %.0f\n", role,
+	       (double)(b.run_delay_ns - a.run_delay_ns) / r);
 }
 
 /*

@@ -13,6 +13,10 @@
  *   hog_migr_per_s    se.nr_migrations delta / s  (/proc/.../sched)
  *   hog_vcsw_per_s    voluntary_ctxt_switches delta / s  (/proc/.../status)
  *   hog_ivcsw_per_s   nonvoluntary_ctxt_switches delta / s
+ *   hog_runs_per_s    times switched in / s  (schedstat field 3)
+ *   hog_mean_run_ns   mean run length: CPU time / times switched in
+ *   hog_wait_per_run_ns  mean run-queue wait before each run
+ *                     (schedstat field 2 delta / field 3 delta)
  *
  * and per run: sum_cpu_frac (all hogs), hog_cpu_frac_spread (max - min),
  * and from /proc/stat over CPUs 0..LASTCPU, as fractions of their time:
@@ -121,10 +125,7 @@ int main(int argc, char **argv)
 		printf("hog_cpu_frac %.4f\n", frac);
 		printf("hog_migr_per_s %.3f\n",
 		       (double)(s1[i].migrations - s0[i].migrations) / wall);
-		printf("hog_vcsw_per_s %.3f\n",
-		       (double)(s1[i].vcsw - s0[i].vcsw) / wall);
-		printf("hog_ivcsw_per_s %.3f\n",
-		       (double)(s1[i].ivcsw - s0[i].ivcsw) / wall);
+		print_task_delta("hog", s0[i], s1[i], wall);
 	}
 	printf("sum_cpu_frac %.4f\n", sum);
 	printf("hog_cpu_frac_spread %.4f\n", hi - lo);

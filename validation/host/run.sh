@@ -7,7 +7,8 @@
 # value) as JSON to that path.
 #
 #   1 hogs      3 spinning threads, affinity {0,1} (not one per CPU), 10 s:
-#               CPU fraction, migrations/s, voluntary/involuntary switches/s
+#               CPU fraction, migrations/s, voluntary/involuntary switches/s,
+#               runs/s, mean run length and run-queue wait per run
 #   2 switch    write+read on a pipe to self (no switch); pipe ping-pong of
 #               two threads pinned to CPU 0; switch cost =
 #               (rtt - 2*(write+read)) / 2; switch count confirmed by
@@ -16,7 +17,42 @@
 #               while it waits): one-way = rtt/2 - (write+read); also the
 #               direct sched_waking -> sched_switch-in time from perf record;
 #               both again with a 1 ms idle gap before each ping
-#   4 share     sched_yield() loop vs hog on CPU 0; nice 0 vs nice 5 hog
+#   4 share     two threads pinned to CPU 0 (share.c): sched_yield() loop
+#               vs hog; nice 0 vs nice N hog for N = 1, 5, 10; sleeper
+#               (spin 100 us of CPU, sleep 1000 us, repeat) vs hog
+#   (validation/host/cases.md: the four CPU-sharing cases in a table)
+#
+# Metric keys added for the per-thread schedstat figures (each program's
+# header comment has the full list; "runs" = times switched in, field 3 of
+# /proc/<pid>/task/<tid>/schedstat; CPU time = field 1; run-queue wait =
+# field 2, from enqueue (wakeup or preemption) to switch-in):
+#   <role>_runs_per_s       runs per second
+#   <role>_mean_run_ns      mean run length: CPU time delta / runs
+#   <role>_wait_per_run_ns  mean run-queue wait before a run: wait delta / runs
+#   <role>_vcsw_per_s, <role>_ivcsw_per_s
+#                           (non)voluntary switches / s (/proc/.../status)
+#   roles: hog (1_hogs, one value per hog; 4_* tests, the spinning thread),
+#   yielder (4_yield_vs_hog), nice0 and niceB (4_nice0_vs_niceN),
+#   sleeper (4_sleeper_vs_hog).  Already there before: hog_vcsw_per_s and
+#   hog_ivcsw_per_s of 1_hogs; yielder_vcsw_per_s, yielder_ivcsw_per_s,
+#   hog_ivcsw_per_s of 4_yield_vs_hog; nice0_ivcsw_per_s and
+#   niceB_ivcsw_per_s of the nice test (then only 4_nice0_vs_nice5).
+# Tests 4_nice0_vs_nice1 and 4_nice0_vs_nice10 have the keys of
+# 4_nice0_vs_nice5 (nice0_frac, niceB_frac, nice0_share,
+# nice0_share_expected = kernel weight ratio 1024 / (1024 + w(N))).
+# Test 4_sleeper_vs_hog (share sleep 5 100 1000 0) adds:
+#   sleeper_frac, hog_frac  CPU time / wall time of the sleeper and the hog
+#   sleeper_duty_nominal    100 / (100 + 1000): the sleeper's fraction if
+#                           it woke with zero latency
+#   loops_per_s             sleeper's spin+sleep loops per second
+#   wake_late_mean_ns, wake_late_median_ns, wake_late_p90_ns
+#                           per loop, in the sleeper: CLOCK_MONOTONIC after
+#                           clock_nanosleep(TIMER_ABSTIME) returned minus the
+#                           requested wake time (timer + wakeup + wait
+#                           behind the hog + switch)
+#   timer_slack_ns          sleeper's timer slack (set to 1 ns)
+#   sleeper_wait_per_run_ns is the scheduler's part of the wakeup latency
+#   (timer's enqueue -> running), hog_mean_run_ns the hog's run length.
 #
 # Other processes distort every number here, so before each repetition the
 # script waits until the machine is idle (< QUIET_CPUS CPUs busy over 1 s),
@@ -33,7 +69,7 @@
 # machine, then go on regardless, with a note), QUICK=1 (short durations,
 # for a smoke test only).  Needs >= 2 CPUs; perf parts need root (or
 # perf_event_paranoid <= -1) and are skipped, with a note, if perf or the
-# sched tracepoints are unavailable.  About 4-5 minutes on an idle machine.
+# sched tracepoints are unavailable.  About 5-6 minutes on an idle machine.
 # The build directory is kept, so the printed commands can be rerun alone.
 set -euo pipefail
 
@@ -214,7 +250,11 @@ fi
 
 # ---- 4: CPU shares on one CPU ---------------------------------------------
 plain 4_yield_vs_hog "4 yield vs hog" "$B/share" yield "$share_s" 0
-plain 4_nice0_vs_nice5 "4 nice 0 vs nice 5" "$B/share" nice "$share_s" 5 0
+for n in 1 5 10; do
+	plain "4_nice0_vs_nice$n" "4 nice 0 vs nice $n" "$B/share" nice "$share_s" "$n" 0
+done
+plain 4_sleeper_vs_hog "4 sleeper (100 us run, 1 ms sleep) vs hog" \
+	"$B/share" sleep "$share_s" 100 1000 0
 
 # ---- derived per-run values -------------------------------------------------
 # switch cost and one-way wakeup from each run's mean (and median) round

@@ -8,27 +8,33 @@ of work. Writes one JSON object (the schema of docs/validation.md).
     measure.py --workload W --threads N --parser P --out F [--variant V]
                [--locks] -- COMMAND [ARG...]
 
-The command runs in a session of its own. While it runs, every 0.25 s:
-/proc/stat (CPU time of all CPUs), the RES, CAL and TLB rows of
-/proc/interrupts, and the voluntary and involuntary context switches of
-every thread of the session (/proc/PID/task/TID/status; a thread that
-exits keeps its last sample). `perf stat -a -I 250` counts sched_switch,
-tlb_flush (remote IPI sends: the shootdowns) and the ipi_send tracepoints
-over the same time.
+Run as root. The command runs in a cgroup of its own (cgroup v2 cpu.stat
+or v1 cpuacct), so the CPU time of every process it starts counts, short
+ones included. While it runs, every 0.25 s: /proc/stat (all CPUs), the
+RES, CAL and TLB rows of /proc/interrupts, and the cgroup's user and
+system time. `perf record -a` records sched_switch, sched_process_fork
+and tlb_flush (reason 4: a flush_tlb_multi() that may send IPIs) over the
+same time: the program's context switches are those of the processes it
+forked, voluntary when the thread left the CPU asleep, involuntary when
+it was still runnable (prev_state R).
 
 Each line the command prints is passed to the parser P (a command, run
 once the command has exited) as "SECONDS<TAB>LINE" on standard input,
 SECONDS since the command started. P prints a JSON object: "unit" (what
 one operation is), "ops" (operations done in the measured window) and
 optionally "t0" and "t1", the window in the same seconds (default: the
-whole run). Every counter is taken over [t0, t1], interpolated between
-samples.
+whole run). Every figure is taken over [t0, t1]; sampled counters are
+interpolated between samples.
 
 With --locks the command runs a second time under `perf record` of
-lock:contention_begin/end (system wide, CLOCK_MONOTONIC); the contentions
-that begin in that run's window, their mean wait and their kinds (spin,
-rwlock, rwsem, mutex, from the tracepoint's flags) are reported per
-operation of that run.
+lock:contention_begin/end; the contentions that begin in that run's
+window, their mean wait and their kinds (spin, rwlock, rwsem, mutex, from
+the tracepoint's flags) are reported per operation of that run.
+
+"other_user_cpus" is the user time of other processes meanwhile, in CPUs
+(the machine's user time less the program's): other work that distorts
+the system-wide counts (IPIs, TLB flushes, lock contentions); near 0 for
+a clean run.
 """
 
 import argparse
@@ -47,14 +53,9 @@ import time
 PERIOD = 0.25
 STAT_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq",
                "softirq", "steal")
-PERF_EVENTS = (
-    ("sched:sched_switch", None, "cs_system"),
-    ("tlb:tlb_flush", "reason == 4", "tlb_shootdowns"),
-    ("ipi:ipi_send_cpu", None, "ipi_send_cpu"),
-    ("ipi:ipi_send_cpumask", None, "ipi_send_cpumask"),
-)
+TICK = os.sysconf("SC_CLK_TCK")
 # lock:contention_begin flags (include/trace/events/lock.h)
-LCB_F_SPIN, LCB_F_READ, LCB_F_WRITE, LCB_F_MUTEX = 1, 2, 4, 32
+LOCK_BITS = {"SPIN": 1, "READ": 2, "WRITE": 4, "MUTEX": 32}
 
 
 def die(msg, status=2):
@@ -84,49 +85,63 @@ def read_interrupts():
     return out
 
 
-def session_tasks(sid):
-    """(tid, voluntary, involuntary) of every thread whose session is sid."""
-    tasks = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+class Cgroup:
+    """A cgroup for the command: its CPU time, exited tasks included."""
+
+    def __init__(self):
+        name = f"oversub-measure.{os.getpid()}"
+        if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            self.path = f"/sys/fs/cgroup/{name}"
+            self.v2 = True
+        elif os.path.isdir("/sys/fs/cgroup/cpuacct"):
+            self.path = f"/sys/fs/cgroup/cpuacct/{name}"
+            self.v2 = False
+        else:
+            die("no cgroup v2 and no v1 cpuacct hierarchy: cannot account "
+                "the program's CPU time", 1)
         try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[3]) != sid:
-                continue
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                vol = inv = 0
-                with open(f"/proc/{pid}/task/{tid}/status") as f:
-                    for line in f:
-                        if line.startswith("voluntary_ctxt_switches"):
-                            vol = int(line.split()[1])
-                        elif line.startswith("nonvoluntary_ctxt_switches"):
-                            inv = int(line.split()[1])
-                tasks.append((int(tid), vol, inv))
-        except (OSError, IndexError, ValueError):
-            continue  # exited while we looked
-    return tasks
+            os.mkdir(self.path)
+        except OSError as e:
+            die(f"cannot create {self.path}: {e.strerror} (run as root)", 1)
+
+    def wrap(self, cmd):
+        """cmd, made to join the cgroup before it runs."""
+        return ["sh", "-c", f'echo $$ > {self.path}/cgroup.procs && '
+                'exec "$@"', "sh"] + cmd
+
+    def cpu(self):
+        """(user, system) seconds so far."""
+        vals = {}
+        with open(os.path.join(self.path,
+                               "cpu.stat" if self.v2 else "cpuacct.stat")) \
+                as f:
+            for line in f:
+                k, v = line.split()
+                vals[k] = int(v)
+        if self.v2:
+            return vals["user_usec"] / 1e6, vals["system_usec"] / 1e6
+        return vals["user"] / TICK, vals["system"] / TICK
+
+    def remove(self):
+        try:
+            os.rmdir(self.path)
+        except OSError:
+            pass
 
 
 class Sampler(threading.Thread):
     """Samples the counters every PERIOD until stopped."""
 
-    def __init__(self, sid, t_start):
+    def __init__(self, cg, t_start):
         super().__init__(daemon=True)
-        self.sid, self.t_start = sid, t_start
-        self.samples = []  # (t, stat, interrupts, vol, inv)
-        self.last = {}  # tid -> (vol, inv)
+        self.cg, self.t_start = cg, t_start
+        self.samples = []  # (t, stat, interrupts, (user, system))
         self.stop = threading.Event()
 
     def sample(self):
         t = time.monotonic() - self.t_start
-        stat, irq = read_stat(), read_interrupts()
-        for tid, vol, inv in session_tasks(self.sid):
-            self.last[tid] = (vol, inv)
-        vol = sum(v for v, _ in self.last.values())
-        inv = sum(i for _, i in self.last.values())
-        self.samples.append((t, stat, irq, vol, inv))
+        self.samples.append((t, read_stat(), read_interrupts(),
+                             self.cg.cpu()))
 
     def run(self):
         while not self.stop.is_set():
@@ -151,60 +166,45 @@ def delta(times, values, t0, t1):
     return at(times, values, t1) - at(times, values, t0)
 
 
-def start_perf_stat(path):
-    if not shutil.which("perf"):
-        return None
-    cmd = ["perf", "stat", "-a", "-I", str(int(PERIOD * 1000)), "-x,",
-           "-o", path]
-    for ev, flt, _ in PERF_EVENTS:
+def perf_record(path, events):
+    """perf record -a of events ([(name, filter or None)]), in the
+    background."""
+    cmd = ["perf", "record", "-q", "-a", "-k", "CLOCK_MONOTONIC", "-o", path]
+    for ev, flt in events:
         cmd += ["-e", ev]
         if flt:
             cmd += ["--filter", flt]
-    return subprocess.Popen(cmd + ["--", "sleep", "100000"],
-                            stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(1.0)  # let it attach
+    return proc
 
 
-def read_perf_stat(path, offset):
-    """{key: (times, cumulative counts)}; offset: perf's start in our
-    seconds."""
-    series = {key: ([0.0], [0.0]) for _, _, key in PERF_EVENTS}
-    names = {ev: key for ev, _, key in PERF_EVENTS}
-    try:
-        with open(path) as f:
-            for line in f:
-                parts = line.strip().split(",")
-                if len(parts) < 4 or parts[3] not in names:
-                    continue
-                try:
-                    t, n = float(parts[0]), float(parts[1])
-                except ValueError:
-                    continue  # "<not counted>"
-                ts, cs = series[names[parts[3]]]
-                ts.append(offset + t)
-                cs.append(cs[-1] + n)
-    except OSError:
-        return None
-    return series
+def perf_stop(proc):
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait()
 
 
-def run_command(cmd, perf_prefix=None):
-    """Run cmd (optionally under perf_prefix); returns (t_start, lines,
-    status, sampler, perf stat series or None)."""
-    tmp = tempfile.mkdtemp(prefix="measure.")
-    stat_path = os.path.join(tmp, "stat.csv")
-    perf = None if perf_prefix else start_perf_stat(stat_path)
-    perf_t = time.monotonic()
-    full = (perf_prefix or []) + cmd
+def perf_script(path, fields):
+    res = subprocess.run(["perf", "script", "-i", path, "-F", fields],
+                         capture_output=True, text=True, check=False)
+    return res.stdout.splitlines()
+
+
+def run_command(cmd, cg, events, data):
+    """Run cmd in cg with perf recording events into data; returns
+    (t_start, lines, status, sampler)."""
+    perf = perf_record(data, events)
     t_start = time.monotonic()
     try:
-        proc = subprocess.Popen(full, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cg.wrap(cmd), stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT,
                                 start_new_session=True, text=True,
                                 errors="replace")
     except OSError as e:
-        die(f"cannot run {full[0]}: {e.strerror}")
-    sampler = Sampler(proc.pid, t_start)
+        perf_stop(perf)
+        die(f"cannot run {cmd[0]}: {e.strerror}")
+    sampler = Sampler(cg, t_start)
     sampler.start()
     lines = []
     for line in proc.stdout:
@@ -212,13 +212,8 @@ def run_command(cmd, perf_prefix=None):
     status = proc.wait()
     sampler.stop.set()
     sampler.join()
-    series = None
-    if perf:
-        os.killpg(perf.pid, signal.SIGINT)
-        perf.wait()
-        series = read_perf_stat(stat_path, perf_t - t_start)
-    shutil.rmtree(tmp, ignore_errors=True)
-    return t_start, lines, status, sampler, series
+    perf_stop(perf)
+    return t_start, proc.pid, lines, status, sampler
 
 
 def parse_output(parser, lines):
@@ -244,25 +239,62 @@ def parse_output(parser, lines):
     return out.get("unit", "op"), ops, t0, t1
 
 
+def field(parts, name):
+    """The value of NAME=VALUE among a tracepoint's fields."""
+    for p in parts:
+        if p.startswith(name + "="):
+            return p[len(name) + 1:]
+    return None
+
+
+def switches_and_flushes(data, root, t_start, t0, t1):
+    """(voluntary, involuntary) switches of root's process tree and the
+    machine's tlb_flush (reason 4) events in [t0, t1]."""
+    tree, vol, inv, flushes = {root}, 0, 0, 0
+    for line in perf_script(data, "tid,time,event,trace"):
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        try:
+            t = float(parts[1].rstrip(":")) - t_start
+        except ValueError:
+            continue
+        ev = parts[2]
+        if "sched_process_fork" in ev:
+            parent, child = field(parts, "pid"), field(parts, "child_pid")
+            if parent and child and int(parent) in tree:
+                tree.add(int(child))
+        elif not t0 <= t < t1:
+            continue
+        elif "sched_switch" in ev:
+            pid, state = field(parts, "prev_pid"), field(parts, "prev_state")
+            if pid and int(pid) in tree and state:
+                if state.startswith("R"):
+                    inv += 1
+                elif state[0] not in "ZX":  # not its exit
+                    vol += 1
+        elif "tlb_flush" in ev:
+            flushes += 1
+    return vol, inv, flushes
+
+
 def lock_profile(cmd, parser):
     """Contentions per kind in the measured window of a run under perf
     record; (ops of that run, {kind: [count, wait_ns]})."""
     tmp = tempfile.mkdtemp(prefix="measure-locks.")
     data = os.path.join(tmp, "perf.data")
-    prefix = ["perf", "record", "-q", "-a", "-k", "CLOCK_MONOTONIC",
-              "-e", "lock:contention_begin", "-e", "lock:contention_end",
-              "-o", data, "--"]
-    t_start, lines, status, _, _ = run_command(cmd, prefix)
+    cg = Cgroup()
+    try:
+        t_start, _, lines, status, _ = run_command(
+            cmd, cg, [("lock:contention_begin", None),
+                      ("lock:contention_end", None)], data)
+    finally:
+        cg.remove()
     if status:
         die(f"{cmd[0]} under perf record exited with status {status}", 1)
     _, ops, t0, t1 = parse_output(parser, lines)
-    script = subprocess.run(
-        ["perf", "script", "-i", data, "-F", "tid,time,event,trace"],
-        capture_output=True, text=True, check=False)
-    shutil.rmtree(tmp, ignore_errors=True)
-    kinds = {}
-    open_ = {}  # tid -> (time, kind)
-    for line in script.stdout.splitlines():
+    kinds, open_ = {}, {}  # kind -> [count, wait ns]; tid -> (t, kind)
+    for line in perf_script(data, "tid,time,event,trace"):
         parts = line.split()
         if len(parts) < 3:
             continue
@@ -275,25 +307,25 @@ def lock_profile(cmd, parser):
             flags = 0
             for p in parts[3:]:
                 if p.startswith("(flags="):
-                    names = p[len("(flags="):].rstrip(")").split("|")
-                    bits = {"SPIN": LCB_F_SPIN, "READ": LCB_F_READ,
-                            "WRITE": LCB_F_WRITE, "MUTEX": LCB_F_MUTEX}
-                    flags = sum(bits.get(n, 0) for n in names)
-            if flags & LCB_F_MUTEX:
+                    flags = sum(LOCK_BITS.get(n, 0) for n in
+                                p[len("(flags="):].rstrip(")").split("|"))
+            rw = flags & (LOCK_BITS["READ"] | LOCK_BITS["WRITE"])
+            if flags & LOCK_BITS["MUTEX"]:
                 kind = "mutex"
-            elif flags & LCB_F_SPIN:
-                kind = "rwlock" if flags & (LCB_F_READ | LCB_F_WRITE) \
-                    else "spin"
+            elif flags & LOCK_BITS["SPIN"]:
+                kind = "rwlock" if rw else "spin"
             else:
-                kind = "rwsem" if flags & (LCB_F_READ | LCB_F_WRITE) \
-                    else "other"
-            open_[tid] = (t, kind)
+                kind = "rwsem" if rw else "other"
+            # a mutex that spins, then sleeps, begins twice: the first
+            # begin is when the wait started
+            open_.setdefault(tid, (t, kind))
         elif "contention_end" in parts[2] and tid in open_:
             tb, kind = open_.pop(tid)
             if t0 <= tb < t1:
                 k = kinds.setdefault(kind, [0, 0.0])
                 k[0] += 1
                 k[1] += (t - tb) * 1e9
+    shutil.rmtree(tmp, ignore_errors=True)
     return ops, kinds
 
 
@@ -312,35 +344,50 @@ def main():
         die("no command after --")
     if a.threads < 1:
         die(f"--threads: must be at least 1, got {a.threads}")
+    if not shutil.which("perf"):
+        die("perf is not installed (Debian: apt-get install linux-perf)", 1)
 
-    t_start, lines, status, smp, perf = run_command(cmd)
+    tmp = tempfile.mkdtemp(prefix="measure.")
+    data = os.path.join(tmp, "perf.data")
+    cg = Cgroup()
+    try:
+        t_start, root, lines, status, smp = run_command(
+            cmd, cg, [("sched:sched_switch", None),
+                      ("sched:sched_process_fork", None),
+                      ("tlb:tlb_flush", "reason == 4")], data)
+    finally:
+        cg.remove()
     if status:
         tail = "\n".join(l for _, l in lines[-10:])
         die(f"{cmd[0]} exited with status {status}:\n{tail}", 1)
     unit, ops, t0, t1 = parse_output(a.parser, lines)
-    if not smp.samples:
-        die("no samples taken", 1)
+    vol, inv, flushes = switches_and_flushes(data, root, t_start, t0, t1)
+    shutil.rmtree(tmp, ignore_errors=True)
+
     times = [s[0] for s in smp.samples]
     ticks = {f: delta(times, [s[1][f] for s in smp.samples], t0, t1)
              for f in STAT_FIELDS}
     total = sum(ticks.values()) or 1.0
     cpu = {f: round(100.0 * v / total, 2) for f, v in ticks.items()}
+    secs = t1 - t0
+    ncpu = os.cpu_count()
+    prog = {"user": delta(times, [s[3][0] for s in smp.samples], t0, t1)
+            / secs,
+            "system": delta(times, [s[3][1] for s in smp.samples], t0, t1)
+            / secs}
+    other_user = max(0.0, (ticks["user"] + ticks["nice"]) / TICK / secs -
+                     prog["user"])
     counts = {k: delta(times, [s[2][k] for s in smp.samples], t0, t1)
               for k in ("ipi_res", "ipi_cal", "ipi_tlb")}
-    counts["cs_voluntary"] = delta(times, [s[3] for s in smp.samples], t0, t1)
-    counts["cs_involuntary"] = delta(times, [s[4] for s in smp.samples],
-                                     t0, t1)
-    if perf:
-        for key, (ts, cs) in perf.items():
-            counts[key] = delta(ts, cs, t0, t1)
-    secs = t1 - t0
+    counts.update(cs_voluntary=vol, cs_involuntary=inv,
+                  tlb_shootdowns=flushes)
     result = {
         "source": "real",
         "workload": a.workload,
         "variant": a.variant,
         "threads": a.threads,
         "unit": unit,
-        "machine": {"cpus": os.cpu_count(), "kernel": platform.release()},
+        "machine": {"cpus": ncpu, "kernel": platform.release()},
         "command": cmd,
         "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "seconds": round(secs, 3),
@@ -350,6 +397,8 @@ def main():
         "user_pct": round(cpu["user"] + cpu["nice"], 2),
         "kernel_pct": round(cpu["system"] + cpu["irq"] + cpu["softirq"], 2),
         "busy_pct": round(100.0 - cpu["idle"] - cpu["iowait"], 2),
+        "program_cpus": {k: round(v, 4) for k, v in prog.items()},
+        "other_user_cpus": round(other_user, 4),
         "per_op": {k: round(v / ops, 6) if ops else None
                    for k, v in counts.items()},
         "per_s": {k: round(v / secs, 2) for k, v in counts.items()},
@@ -369,11 +418,11 @@ def main():
         }
         result["per_op"]["lock_contentions"] = \
             result["locks"]["contentions_per_op"]
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as f:
+    tmp_out = a.out + ".tmp"
+    with open(tmp_out, "w") as f:
         json.dump(result, f, indent=2, sort_keys=True)
         f.write("\n")
-    os.replace(tmp, a.out)
+    os.replace(tmp_out, a.out)
 
 
 if __name__ == "__main__":
