@@ -27,7 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = scenario_parse(text, "fuzz.ini", &sc, err, sizeof(err));
 	free(text);
 	if (ret == 0) {
-		if (!sc.cfg.nr_vms || !sc.cfg.vms || !sc.nr_seeds ||
+		/* VMs, host tasks or both */
+		if ((!sc.cfg.nr_vms && !sc.cfg.nr_tasks) ||
+		    (sc.cfg.nr_vms && !sc.cfg.vms) ||
+		    (sc.cfg.nr_tasks && !sc.cfg.tasks) || !sc.nr_seeds ||
 		    sc.nr_seeds > SCENARIO_MAX_SEEDS ||
 		    sc.cfg.seed != sc.seeds[0])
 			abort();
@@ -39,6 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (unsigned int i = 0; i < sc.cfg.nr_vms; i++)
 			if ((!sc.cfg.vms[i].wl && !sc.table) ||
 			    !sc.cfg.vms[i].vcpus || !sc.cfg.vms[i].count)
+				abort();
+		for (unsigned int i = 0; i < sc.cfg.nr_tasks; i++)
+			if (!sc.cfg.tasks[i].count)
 				abort();
 		scenario_free(&sc);
 	} else if (ret != -EINVAL || strncmp(err, "fuzz.ini", 8)) {
