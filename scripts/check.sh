@@ -68,7 +68,7 @@ unit() {
 	shift
 	echo "== $dir: unit tests"
 	rm -f "$dir/meson-logs/testlog.json"
-	meson test -C "$dir" --suite unit --print-errorlogs "$@" </dev/null
+	meson test -C "$dir" --suite unit --suite kvm --print-errorlogs "$@" </dev/null
 	# the exit status is accounted for by count_tap below
 	return 0
 }

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The KVM engine (DESIGN.md: the second engine): real vCPUs of vmm VMs
+ * multiplexed onto worker threads, one per host CPU the scenario gives,
+ * pinned. Each worker owns the runqueue of its CPU in a src/sched model
+ * and runs KVM_RUN on the vCPU that model's schedule() picks; every exit
+ * the hypervisor would handle goes to src/kvm (kvm_sched_out/in at each
+ * switch, handle_pause on a pause-loop exit, kicks and PV yields), so the
+ * policies are the simulator's own code. Time is CLOCK_MONOTONIC.
+ *
+ * One lock guards the policy core: workers hold it from a vCPU's exit to
+ * its next entry. A worker preempts its vCPU at each tick and when
+ * another worker asks it to reschedule, by a signal whose handler sets
+ * the vCPU's immediate_exit (a signal is the only way to stop KVM_RUN).
+ */
+#ifndef OVERSUB_VMM_ENGINE_H
+#define OVERSUB_VMM_ENGINE_H
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "kvm/kvm.h"
+#include "sched/sched.h"
+#include "vmm/vmm.h"
+
+#define VMM_MAX_WORKERS 64
+#define VMM_MAX_VMS 16
+
+struct vmm_engine;
+
+/* One vCPU as the engine runs it. */
+struct vmm_evcpu {
+	struct vmm_engine *e;
+	struct vmm_evm *evm;
+	struct vmm_vcpu *vcpu;
+	struct kvm_vcpu *kv;
+	struct task *task; /* its thread */
+	struct vmm_pv *pv; /* its PV area, in guest memory */
+	bool done; /* returned, or its VM ended */
+	u64 ready_since; /* runnable and off its CPU since (0: not) */
+	u64 entered; /* last entry, while in KVM_RUN */
+	/* totals over the run */
+	u64 run_ns; /* in KVM_RUN */
+	u64 steal_ns; /* runnable, not running */
+	u64 exits, ple_doorbells, halts, syncs;
+};
+
+/* One VM in the engine. */
+struct vmm_evm {
+	struct vmm_vm *vm;
+	struct kvm kvm;
+	struct vmm_evcpu *v; /* [vm->nr_vcpus] */
+	bool dead; /* ended by a fault: err says why */
+	char err[256];
+};
+
+struct vmm_worker {
+	struct vmm_engine *e;
+	int cpu; /* its runqueue */
+	int host_cpu; /* pinned to, -1: not pinned */
+	pthread_t th;
+	pthread_cond_t cv; /* idle: waits here */
+	bool in_guest; /* in KVM_RUN (under the lock: false) */
+	bool started;
+	u64 next_tick;
+};
+
+struct vmm_engine_params {
+	unsigned int nr_cpus; /* workers; the model's host CPUs */
+	const int *host_cpus; /* [nr_cpus] to pin to; NULL: none */
+	struct sched_params sp;
+	struct sched_features sf;
+	struct kvm_knobs knobs; /* halt polling is not done: halts block */
+	u64 duration_ns; /* 0: until every vCPU has returned */
+	/* a SYNC or REPORT ucall, under the engine lock (may be NULL) */
+	void (*on_ucall)(struct vmm_evcpu *v, const struct ucall *uc,
+			 void *ctx);
+	void *ctx;
+};
+
+struct vmm_engine {
+	struct vmm_engine_params p;
+	struct sched s;
+	pthread_mutex_t lock;
+	struct vmm_worker w[VMM_MAX_WORKERS];
+	struct vmm_evm vms[VMM_MAX_VMS];
+	int nr_vms;
+	int nr_live; /* vCPUs not done */
+	u64 t0; /* CLOCK_MONOTONIC at the start */
+	bool stop;
+	volatile sig_atomic_t *interrupted; /* set by a SIGINT handler: stop */
+	char err[256];
+};
+
+/* An engine of @p->nr_cpus workers; 0 or -errno with e->err. */
+int vmm_engine_init(struct vmm_engine *e, const struct vmm_engine_params *p);
+void vmm_engine_destroy(struct vmm_engine *e);
+/* Add @vm, its vCPUs started (vmm_vcpu_start) and each given a PV area:
+ * vCPU i's is @pv[i], in @vm's memory. vCPU i starts on CPU i % nr_cpus. */
+int vmm_engine_add_vm(struct vmm_engine *e, struct vmm_vm *vm,
+		      struct vmm_pv *pv);
+/* Run until every vCPU is done, the duration passes, or *@stop (polled
+ * at every exit and tick) is set. 0, or -errno with e->err (a VM that
+ * ended on a fault does not fail the run: its evm->err says why). */
+int vmm_engine_run(struct vmm_engine *e, volatile sig_atomic_t *stop);
+/* Engine time now, ns since the run started. */
+u64 vmm_engine_now(const struct vmm_engine *e);
+
+#endif

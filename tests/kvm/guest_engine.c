@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* Guest code of the engine selftests: runs at ring 3 in the test's VMs. */
+#include "guest_engine.h"
+
+#include "vmm/guest/pv.h"
+
+/* counts until the engine ends the run; never exits by itself */
+void guest_eng_count(void *arg)
+{
+	struct eng_arg *a = arg;
+
+	a->started = 1;
+	while (!a->sh->stop)
+		a->counter++;
+}
+
+/* reads the other vCPU's preempted byte, once it has run */
+void guest_eng_watch(void *arg)
+{
+	struct eng_arg *a = arg;
+
+	a->started = 1;
+	while (!a->sh->stop) {
+		if (!a->other->started)
+			continue;
+		if (guest_vcpu_is_preempted(a->other->pv))
+			a->seen_preempted++;
+		else
+			a->seen_running++;
+	}
+}
+
+static void lock_take(struct eng_arg *a)
+{
+	struct guest_spin s;
+
+	guest_spin_begin(&s, a->pv);
+	while (__atomic_exchange_n(&a->sh->lock, 1, __ATOMIC_ACQUIRE))
+		while (a->sh->lock)
+			guest_cpu_relax(&s);
+}
+
+/* takes the lock, keeps it hold_cycles of TSC, releases it: kernel code */
+void guest_eng_lock_holder(void *arg)
+{
+	struct eng_arg *a = arg;
+	uint64_t t0;
+
+	guest_kernel_enter(a->pv);
+	lock_take(a);
+	a->sh->held = 1;
+	t0 = guest_rdtsc();
+	while (guest_rdtsc() - t0 < a->sh->hold_cycles)
+		a->counter++;
+	__atomic_store_n(&a->sh->lock, 0, __ATOMIC_RELEASE);
+	guest_kernel_exit(a->pv);
+}
+
+/* once the holder has the lock, spins for it (pause-loop exits) */
+void guest_eng_lock_waiter(void *arg)
+{
+	struct eng_arg *a = arg;
+
+	while (!a->sh->held)
+		__asm__ volatile("pause");
+	guest_kernel_enter(a->pv);
+	lock_take(a);
+	a->counter++;
+	__atomic_store_n(&a->sh->lock, 0, __ATOMIC_RELEASE);
+	guest_kernel_exit(a->pv);
+}
+
+/* halts (PV wait) until the flag is set */
+void guest_eng_kick_waiter(void *arg)
+{
+	struct eng_arg *a = arg;
+
+	a->sh->waiting = 1;
+	while (!a->sh->flag) {
+		guest_pv_wait();
+		a->counter++;
+	}
+}
+
+/* once the waiter announced itself, sets the flag and kicks vCPU 1 */
+void guest_eng_kicker(void *arg)
+{
+	struct eng_arg *a = arg;
+
+	while (!a->sh->waiting)
+		__asm__ volatile("pause");
+	a->sh->flag = 1;
+	guest_pv_kick(1);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest functions of the engine selftests (guest_engine.c, guest code). */
+#ifndef OVERSUB_TESTS_KVM_GUEST_ENGINE_H
+#define OVERSUB_TESTS_KVM_GUEST_ENGINE_H
+
+#include <stdint.h>
+
+#include "vmm/guest/rt.h"
+
+struct eng_shared {
+	volatile uint64_t stop; /* never set: runs end by the engine */
+	volatile uint64_t lock; /* 0 free, 1 held */
+	volatile uint64_t held; /* the holder has the lock */
+	volatile uint64_t waiting; /* the kick waiter is about to halt */
+	volatile uint64_t flag; /* what the kick waiter waits for */
+	uint64_t hold_cycles; /* TSC cycles the holder keeps the lock */
+};
+
+struct eng_arg {
+	struct eng_shared *sh;
+	struct vmm_pv *pv; /* this vCPU's PV area */
+	struct eng_arg *other; /* the other vCPU's argument */
+	volatile uint64_t started;
+	volatile uint64_t counter;
+	volatile uint64_t seen_preempted, seen_running;
+};
+
+void guest_eng_count(void *arg);
+void guest_eng_watch(void *arg);
+void guest_eng_lock_holder(void *arg);
+void guest_eng_lock_waiter(void *arg);
+void guest_eng_kick_waiter(void *arg);
+void guest_eng_kicker(void *arg);
+
+#endif
