@@ -222,6 +222,49 @@ PY
 	rm -rf "$tmp"
 }
 
+# The KVM engine from the CLI: what it refuses (no /dev/kvm needed), and
+# one real run of scenarios/kvm-spinlock.ini where /dev/kvm is usable.
+kvm_cli() {
+	local dir=$1 bin=$2 tmp
+	tmp=$(mktemp -d)
+	cli_case "$dir kvm dbench refused" 2 "$bin" kvm validation/model/dbench.ini
+	cli_contains "$dir kvm dbench refused: names the line and step" \
+		"dbench.ini:15: workload: dbench: thread"
+	cli_case "$dir kvm [task] refused" 2 "$bin" kvm \
+		validation/model/host-sleeper.ini
+	cli_contains "$dir kvm [task] refused: names the line" \
+		"host-sleeper.ini:14: [task sleeper]"
+	cli_case "$dir kvm --trace refused" 2 "$bin" kvm \
+		scenarios/kvm-spinlock.ini --trace "$tmp/t.json"
+	cli_case "$dir kvm -j 2 refused" 2 "$bin" kvm scenarios/kvm-spinlock.ini -j 2
+	cli_case "$dir kvm --engine refused" 2 "$bin" kvm \
+		scenarios/kvm-spinlock.ini --engine sim
+	cli_case "$dir compare --engine bogus" 2 "$bin" compare \
+		scenarios/kvm-spinlock.ini --policies vanilla --engine bogus
+	cli_case "$dir kvm oracle refused" 2 "$bin" compare \
+		scenarios/kvm-spinlock.ini --policies oracle --engine kvm --seed 1
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		cli_case "$dir kvm run" 0 "$bin" kvm scenarios/kvm-spinlock.ini \
+			--seed 1 --json
+		if python3 - /tmp/oversub-smoke.$$ <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+vms = r["runs"][0]["vms"]
+assert [v["name"] for v in vms] == ["guest-0", "guest-1"], vms
+assert all(v["ops"] > 0 for v in vms), vms
+PY
+		then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir kvm run: not two VMs with operations"
+		fi
+	else
+		echo "   skip: $dir kvm run (no usable /dev/kvm)"
+		skipped=$((skipped + 2))
+	fi
+	rm -rf "$tmp"
+}
+
 # `oversub table` on a reduced table (compute and spinlock, 4 CPUs, short
 # runs), and the default run (plain `oversub`) for one seed in the normal
 # build only: the whole default table is minutes under the sanitizers.
@@ -355,6 +398,7 @@ smoke() {
 	cli_case "$dir oversub list bogus" 2 "$bin" list bogus
 	cli_case "$dir oversub list --bogus" 2 "$bin" list --bogus
 	runs "$dir" "$bin"
+	kvm_cli "$dir" "$bin"
 	tables "$dir" "$bin"
 	rm -f /tmp/oversub-smoke.$$
 	echo "   $dir cli: $((passed - before_p)) passed, $((failed - before_f)) failed"

@@ -10,6 +10,8 @@
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_kvm(int argc, char **argv);
+int cmd_gap(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 /* Plain `oversub [options]`: the table of the built-in scenario. */

@@ -17,6 +17,8 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "compare", cmd_compare },
+	{ "kvm", cmd_kvm },
+	{ "gap", cmd_gap },
 	{ "list", cmd_list },
 	{ "table", cmd_table },
 	{ "profile", cmd_profile },
@@ -44,6 +46,10 @@ static void usage(FILE *f)
 	      "  compare FILE --policies a,b,...\n"
 	      "                        the scenario under several policies, side by\n"
 	      "                        side with the change against the first\n"
+	      "  kvm FILE              run a scenario for real on /dev/kvm (the KVM\n"
+	      "                        engine, docs/kvm-engine.md) and print the report\n"
+	      "  gap FILE              the scenario on both engines: real, simulated\n"
+	      "                        and the gap, per metric\n"
 	      "  table [FILE]          the gains table of a scenario with a [table]\n"
 	      "                        section (default: the built-in one)\n"
 	      "  profile FILE          the VMs profiled as the real programs are\n"

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/kvmjob.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/trace.h"
@@ -36,6 +37,7 @@ enum {
 	OPT_PER_VCPU,
 	OPT_CHECK,
 	OPT_POLICIES,
+	OPT_ENGINE,
 };
 
 int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs)
@@ -128,6 +130,7 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "policies", required_argument, NULL, OPT_POLICIES },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, csv = false, window = false;
@@ -180,6 +183,21 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 			if (ret)
 				return ret;
 			break;
+		case OPT_ENGINE:
+			if (o->engine_fixed)
+				return cli_usage_error(
+					o->cmd, "--engine: %s always runs on "
+					"the KVM engine", o->cmd);
+			if (!strcmp(optarg, "kvm"))
+				o->kvm = true;
+			else if (!strcmp(optarg, "sim"))
+				o->kvm = false;
+			else
+				return cli_usage_error(
+					o->cmd,
+					"--engine: sim or kvm, got '%s'",
+					optarg);
+			break;
 		case OPT_POLICIES:
 			if (!o->compare)
 				return cli_bad_option(o->cmd, argc, argv);
@@ -212,6 +230,15 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 	if (o->compare && !o->nr_policies)
 		return cli_usage_error(o->cmd,
 				       "--policies a,b,... is required");
+	if (o->kvm && o->trace)
+		return cli_usage_error(o->cmd, "--trace: not with the KVM "
+				       "engine yet");
+	if (o->kvm && o->check)
+		return cli_usage_error(o->cmd, "--check: the simulator's only");
+	if (o->kvm && o->jobs > 1)
+		return cli_usage_error(o->cmd, "-j: the KVM engine runs one "
+				       "job at a time (they would share the "
+				       "host CPUs)");
 	return 0;
 }
 
@@ -248,7 +275,11 @@ static int run_one(batch_t *r, job_t *j, const struct sim_trace_ops *trace)
 	char err[400];
 	int ret;
 
-	ret = sim_run(&j->cfg, trace, r->check, &j->m, err, sizeof(err));
+	if (r->kvm)
+		ret = kvmjob_run(&j->cfg, NULL, &j->m, err, sizeof(err));
+	else
+		ret = sim_run(&j->cfg, trace, r->check, &j->m, err,
+			      sizeof(err));
 	if (ret)
 		snprintf(r->err, sizeof(r->err), "%s: %s: %s", r->file,
 			 j->label, err);
@@ -667,6 +698,11 @@ int runner_main(struct run_opts *o)
 		scenario_free(&sc);
 		return EXIT_USAGE;
 	}
+	if (o->kvm && kvmjob_check(&sc, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", o->cmd, err);
+		scenario_free(&sc);
+		return EXIT_USAGE;
+	}
 	r.seeds = o->has_seed ? &one_seed : sc.seeds;
 	r.nr_seeds = o->has_seed ? 1 : sc.nr_seeds;
 	if (o->compare) {
@@ -683,6 +719,7 @@ int runner_main(struct run_opts *o)
 	r.b.file = o->file;
 	r.b.check = o->check;
 	r.b.max_jobs = o->jobs;
+	r.b.kvm = o->kvm;
 	if (o->trace && r.b.nr_jobs != 1) {
 		fprintf(stderr,
 			"%s: --trace needs a single run, this is %u (%u polic%s x %u seed%s); pick one with --seed%s\n",

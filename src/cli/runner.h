@@ -28,6 +28,8 @@ enum out_format {
 struct run_opts {
 	const char *cmd; /* "oversub run", for messages */
 	bool compare;
+	bool kvm; /* run on the KVM engine (oversub kvm, --engine kvm) */
+	bool engine_fixed; /* the command has no --engine (oversub kvm) */
 	const char *file;
 	bool has_seed;
 	u64 seed;
@@ -64,6 +66,7 @@ struct runner_job {
  */
 struct runner_batch {
 	const char *file; /* the scenario, for messages */
+	bool kvm; /* the KVM engine runs the jobs, one at a time */
 	bool check; /* verify the scheduler's invariants */
 	unsigned int max_jobs; /* -j */
 	bool tty;

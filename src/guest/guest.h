@@ -13,6 +13,7 @@
 
 #include "core/fifo.h"
 #include "core/types.h"
+#include "guest/pvspin.h"
 #include "kvm/kvm.h"
 
 /* --- queued spinlock, spinlock.c --- */
@@ -66,12 +67,6 @@ bool pv_wait_head_halt(struct qspinlock *l, int me);
  * kick it now, hash it so that the unlock kicks it. */
 void pv_kick_node(struct qspinlock *l);
 
-/* pvqspinlock's SPIN_THRESHOLD: spins of a waiter before pv_wait() */
-#define PV_SPIN_THRESHOLD (1U << 15)
-/* pv_wait_early(): a queued waiter checks every this many spins whether
- * the waiter before it is halted (prev->state != vcpu_running), and if so
- * waits at once */
-#define PV_PREV_CHECK_SPINS (1U << 8)
 
 /* --- queued rwlock, rwlock.c --- */
 /*

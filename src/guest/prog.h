@@ -13,6 +13,7 @@
 #ifndef OVERSUB_GUEST_PROG_H
 #define OVERSUB_GUEST_PROG_H
 
+#include "core/prng.h"
 #include "core/types.h"
 
 enum gop_kind {
@@ -91,5 +92,13 @@ struct guest_vm_desc {
 	u64 sem_count[GUEST_MAX_SEMS]; /* each semaphore's initial count */
 	unsigned int nr_barriers;
 };
+
+/*
+ * How long one run of a COMPUTE or SLEEP step lasts, drawn from @r by its
+ * distribution (never 0: every step takes time). Both engines draw step
+ * times with it: the simulator as it goes, the KVM engine ahead of the
+ * run into its guests' memory.
+ */
+u64 gop_draw(struct prng *r, const struct gop *op);
 
 #endif

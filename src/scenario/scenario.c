@@ -74,6 +74,8 @@ struct parser {
 	struct entries keys; /* keys of the current section */
 
 	int host_line, policy_line, run_line, table_line; /* 0: not seen */
+	struct scenario_where *where; /* every header and key, in order */
+	unsigned int nr_where, cap_where;
 	struct host_config host;
 	int tick_line, hz_line, llc_line;
 
@@ -939,6 +941,27 @@ static int section_once(struct parser *ps, int *where, const char *title)
 	return 0;
 }
 
+/* Note where @key ("": the header) of the current section is. */
+static int where_add(struct parser *ps, const char *key)
+{
+	struct scenario_where *w;
+
+	if (ps->nr_where == ps->cap_where) {
+		unsigned int cap = ps->cap_where ? 2 * ps->cap_where : 32;
+
+		w = realloc(ps->where, cap * sizeof(*w));
+		if (!w)
+			return perr(ps, "out of memory");
+		ps->where = w;
+		ps->cap_where = cap;
+	}
+	w = &ps->where[ps->nr_where++];
+	snprintf(w->section, sizeof(w->section), "%s", ps->sec_title);
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	w->line = ps->line;
+	return 0;
+}
+
 /* @s: the header line, trimmed, starting with '['. */
 static int section_begin(struct parser *ps, char *s)
 {
@@ -973,7 +996,7 @@ static int section_begin(struct parser *ps, char *s)
 			return ret;
 		ps->sec = SEC_VM;
 		snprintf(ps->sec_title, sizeof(ps->sec_title), "[vm %s]", name);
-		return 0;
+		return where_add(ps, "");
 	}
 	if (!strcmp(word, "task")) {
 		ret = task_begin(ps, name);
@@ -982,7 +1005,7 @@ static int section_begin(struct parser *ps, char *s)
 		ps->sec = SEC_TASK;
 		snprintf(ps->sec_title, sizeof(ps->sec_title), "[task %s]",
 			 name);
-		return 0;
+		return where_add(ps, "");
 	}
 	if (!strcmp(word, "table")) {
 		if (*name)
@@ -1047,7 +1070,7 @@ static int handler(void *user, const char *section, const char *key,
 	if (dup)
 		return !perr(ps, "%s: duplicate key in %s (first at line %d)",
 			     key, ps->sec_title, dup->line);
-	if (entries_add(ps, &ps->keys, key, NULL))
+	if (entries_add(ps, &ps->keys, key, NULL) || where_add(ps, key))
 		return 0;
 	switch (ps->sec) {
 	case SEC_HOST:
@@ -1246,6 +1269,7 @@ static void parser_free(struct parser *ps)
 	free(ps->task_cpu_line);
 	free(ps->task_yield_line);
 	free(ps->seeds);
+	free(ps->where);
 }
 
 int scenario_parse(const char *text, const char *name, struct scenario *out,
@@ -1324,6 +1348,9 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	sc.seeds = ps.seeds;
 	sc.nr_seeds = ps.nr_seeds;
 	sc.table = table;
+	sc.where = ps.where;
+	sc.nr_where = ps.nr_where;
+	ps.where = NULL;
 	ps.vms = NULL;
 	ps.tasks = NULL;
 	ps.seeds = NULL;
@@ -1399,7 +1426,18 @@ void scenario_free(struct scenario *sc)
 	free(sc->cfg.tasks);
 	free(sc->seeds);
 	free(sc->table);
+	free(sc->where);
 	memset(sc, 0, sizeof(*sc));
+}
+
+int scenario_line(const struct scenario *sc, const char *section,
+		  const char *key)
+{
+	for (unsigned int i = 0; i < sc->nr_where; i++)
+		if (!strcmp(sc->where[i].section, section) &&
+		    !strcmp(sc->where[i].key, key))
+			return sc->where[i].line;
+	return 0;
 }
 
 int scenario_policy(const struct scenario *sc, const char *name,

@@ -22,6 +22,13 @@ struct policy;
 #define SCENARIO_MAX_TOTAL_VCPUS 1000000ULL
 #define SCENARIO_MAX_FILE_SIZE (1024 * 1024)
 
+/* Where a section header (key "") or a key was in the file. */
+struct scenario_where {
+	char section[80]; /* as in messages: "[vm web]", "[host]" */
+	char key[48];
+	int line;
+};
+
 struct scenario {
 	char path[256]; /* the file name, as given (truncated if longer) */
 	struct sim_config cfg; /* cfg.vms: malloc'd, cfg.nr_vms sections */
@@ -31,6 +38,8 @@ struct scenario {
 	/* [table], malloc'd, or NULL: then cfg.vms[0] is the template of
 	 * every cell and has no workload (wl NULL); see scenario/table.h */
 	struct table_spec *table;
+	struct scenario_where *where; /* malloc'd, in file order */
+	unsigned int nr_where;
 };
 
 /*
@@ -51,6 +60,10 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
  */
 int scenario_policy(const struct scenario *sc, const char *name,
 		    struct policy *p, char *err, size_t errlen);
+/* The line of @key ("": the header) in @section ("[vm web]", "[host]")
+ * of @sc's file; 0 if the file does not have it. */
+int scenario_line(const struct scenario *sc, const char *section,
+		  const char *key);
 /* Free what a successful load/parse allocated and zero *@sc. */
 void scenario_free(struct scenario *sc);
 

@@ -57,24 +57,6 @@ static void vsim_vm_entry(struct vsim *v)
 	v->ple_spin = 0;
 }
 
-static u64 draw(struct gthread *t, const struct gop *op)
-{
-	u64 m = op->mean_ns, x;
-
-	switch (op->dist) {
-	case DIST_EXP:
-		x = prng_exp(&t->rng, m);
-		break;
-	case DIST_UNIFORM:
-		x = m / 2 + prng_below(&t->rng, m + 1);
-		break;
-	default:
-		x = m;
-		break;
-	}
-	return x ? x : 1; /* every step takes time: no zero-time loops */
-}
-
 static enum vcpu_time seg_bucket(const struct vsim *v, enum seg seg)
 {
 	switch (seg) {
@@ -376,7 +358,7 @@ static bool step_op(struct vsim *v, u64 now)
 	switch (op->kind) {
 	case GOP_COMPUTE:
 		if (!t->op_started) {
-			t->remaining = draw(t, op);
+			t->remaining = gop_draw(&t->rng, op);
 			t->op_started = true;
 		}
 		if (!t->remaining) {
@@ -408,7 +390,7 @@ static bool step_op(struct vsim *v, u64 now)
 		return true;
 	case GOP_SLEEP:
 		vsim_advance(v, now);
-		sim_post(vsim_sim(v), now + draw(t, op), EV_IO, (u32)t->gid, 0);
+		sim_post(vsim_sim(v), now + gop_draw(&t->rng, op), EV_IO, (u32)t->gid, 0);
 		gthread_sleep(v);
 		return true;
 	case GOP_SEM_POST:

@@ -26,6 +26,23 @@ u64 vmm_engine_now(const struct vmm_engine *e)
 	return vmm_mono_ns() - e->t0;
 }
 
+/* @v moves to @w at @now: the interval it leaves is accounted */
+static void where_to(struct vmm_evcpu *v, enum vmm_where w, u64 now)
+{
+	v->t[v->where] += now - v->since;
+	v->where = w;
+	v->since = now;
+}
+
+void vmm_evcpu_times(const struct vmm_evcpu *v, u64 now,
+		     u64 t[VMM_WHERE_NR])
+{
+	for (int i = 0; i < VMM_WHERE_NR; i++)
+		t[i] = v->t[i];
+	if (now > v->since)
+		t[v->where] += now - v->since;
+}
+
 static struct vmm_evcpu *task_evcpu(struct task *p)
 {
 	struct kvm_vcpu *kv = p->owner;
@@ -57,6 +74,8 @@ static void flush_resched(struct vmm_engine *e)
 
 static void engine_stop(struct vmm_engine *e)
 {
+	if (!e->stop)
+		e->t_end = vmm_engine_now(e);
 	e->stop = true;
 	for (unsigned int i = 0; i < e->p.nr_cpus; i++)
 		worker_wake(&e->w[i]);
@@ -66,7 +85,7 @@ static void engine_stop(struct vmm_engine *e)
 static void pv_mirror(struct vmm_evcpu *v)
 {
 	v->pv->preempted = v->kv->st_preempted;
-	v->pv->steal_ns = v->steal_ns;
+	v->pv->steal_ns = v->t[VMM_READY];
 	v->pv->ple_window = v->kv->ple_window;
 }
 
@@ -102,25 +121,24 @@ static void vm_dead(struct vmm_evm *evm, u64 now)
 			engine_stop(e);
 		if (task_on_cpu(cpu_rq(&e->s, v->task->cpu), v->task))
 			worker_wake(&e->w[v->task->cpu]);
+		else
+			where_to(v, VMM_DONE, now);
 	}
-	(void)now;
 }
 
 static void switch_out(struct vmm_evcpu *v, u64 now)
 {
 	kvm_sched_out(v->kv);
-	if (v->task->state == TASK_RUNNING)
-		v->ready_since = now;
+	where_to(v, v->done ? VMM_DONE :
+		    v->task->state == TASK_RUNNING ? VMM_READY : VMM_HALTED,
+		 now);
 	pv_mirror(v);
 }
 
 static void switch_in(struct vmm_evcpu *v, u64 now)
 {
 	kvm_sched_in(v->kv);
-	if (v->ready_since) {
-		v->steal_ns += now - v->ready_since;
-		v->ready_since = 0;
-	}
+	where_to(v, VMM_HOST, now);
 	/* woken from a blocked halt: kvm_vcpu_halt() returns */
 	if (v->kv->in_halt)
 		kvm_vcpu_halt_end(v->kv, now, now, true);
@@ -131,7 +149,8 @@ static void worker_tick(struct vmm_worker *w, u64 now)
 	struct vmm_engine *e = w->e;
 	struct rq *rq = cpu_rq(&e->s, w->cpu);
 
-	sched_balance_trigger(rq, now);
+	if (e->p.balance)
+		sched_balance_trigger(rq, now);
 	if (rq->curr)
 		sched_tick(rq, now);
 	w->next_tick += e->p.sp.tick_ns;
@@ -152,7 +171,7 @@ static void worker_schedule(struct vmm_worker *w, u64 now)
 		if (next)
 			switch_in(task_evcpu(next), now);
 	}
-	if (!next)
+	if (!next && e->p.balance)
 		sched_balance_newidle(&e->s, w->cpu, now);
 }
 
@@ -191,6 +210,7 @@ static void doorbell(struct vmm_evcpu *v, u64 now)
 		kvm_hc_kick_cpu(kv, (int)val, now);
 		break;
 	case VMM_DB_YIELD:
+		v->pv_yields++;
 		kvm_hc_sched_yield(kv, (int)val, now);
 		break;
 	case VMM_DB_NOP:
@@ -262,9 +282,17 @@ static bool worker_should_stop(struct vmm_worker *w, volatile sig_atomic_t *stop
 {
 	struct vmm_engine *e = w->e;
 
+	if (!e->marked && now >= e->p.warmup_ns) {
+		e->marked = true;
+		e->t_mark = now;
+		if (e->p.on_mark)
+			e->p.on_mark(e, now, e->p.ctx);
+	}
 	if (!e->stop && ((stop && *stop) ||
-			 (e->p.duration_ns && now >= e->p.duration_ns)))
+			 (e->p.duration_ns && now >= e->p.duration_ns))) {
+		e->t_end = now;
 		engine_stop(e);
+	}
 	return e->stop;
 }
 
@@ -347,7 +375,7 @@ static void *worker_main(void *arg)
 		v->vcpu->run->immediate_exit = 0;
 		vmm_kick_run = v->vcpu->run;
 		w->in_guest = true;
-		v->entered = now;
+		where_to(v, VMM_GUEST, now);
 		pthread_mutex_unlock(&e->lock);
 
 		x = vmm_vcpu_run(v->vcpu, &uc);
@@ -356,7 +384,7 @@ static void *worker_main(void *arg)
 		w->in_guest = false;
 		vmm_kick_run = NULL;
 		now = vmm_engine_now(e);
-		v->run_ns += now - v->entered;
+		where_to(v, VMM_HOST, now);
 		handle_exit(v, x, &uc, now);
 		flush_resched(e);
 	}
@@ -401,7 +429,7 @@ int vmm_engine_init(struct vmm_engine *e, const struct vmm_engine_params *p)
 }
 
 int vmm_engine_add_vm(struct vmm_engine *e, struct vmm_vm *vm,
-		      struct vmm_pv *pv)
+		      struct vmm_pv *pv, struct task_group *const *tgs)
 {
 	struct vmm_evm *evm;
 	struct task *tasks;
@@ -424,8 +452,8 @@ int vmm_engine_add_vm(struct vmm_engine *e, struct vmm_vm *vm,
 		return -ENOMEM;
 	}
 	for (int i = 0; i < nr; i++)
-		sched_task_init(&e->s, &tasks[i], NULL, NICE_0_LOAD,
-				i % (int)e->p.nr_cpus);
+		sched_task_init(&e->s, &tasks[i], tgs ? tgs[i] : NULL,
+				NICE_0_LOAD, i % (int)e->p.nr_cpus);
 	ret = kvm_create(&evm->kvm, &e->s, &e->p.knobs, nr, tasks);
 	if (ret) {
 		free(evm->v);

@@ -28,6 +28,16 @@
 
 struct vmm_engine;
 
+/* Where a vCPU is, for its time accounts (each instant in exactly one). */
+enum vmm_where {
+	VMM_READY, /* runnable, off its CPU (steal) */
+	VMM_HOST, /* on its CPU, out of the guest: exits, switches */
+	VMM_GUEST, /* in KVM_RUN */
+	VMM_HALTED, /* blocked: a halt or pv_wait, off its CPU */
+	VMM_DONE, /* returned, or its VM ended */
+	VMM_WHERE_NR,
+};
+
 /* One vCPU as the engine runs it. */
 struct vmm_evcpu {
 	struct vmm_engine *e;
@@ -37,12 +47,10 @@ struct vmm_evcpu {
 	struct task *task; /* its thread */
 	struct vmm_pv *pv; /* its PV area, in guest memory */
 	bool done; /* returned, or its VM ended */
-	u64 ready_since; /* runnable and off its CPU since (0: not) */
-	u64 entered; /* last entry, while in KVM_RUN */
-	/* totals over the run */
-	u64 run_ns; /* in KVM_RUN */
-	u64 steal_ns; /* runnable, not running */
-	u64 exits, ple_doorbells, halts, syncs;
+	enum vmm_where where;
+	u64 since; /* in where since */
+	u64 t[VMM_WHERE_NR]; /* time in each, closed intervals only */
+	u64 exits, ple_doorbells, halts, syncs, pv_yields;
 };
 
 /* One VM in the engine. */
@@ -71,7 +79,12 @@ struct vmm_engine_params {
 	struct sched_params sp;
 	struct sched_features sf;
 	struct kvm_knobs knobs; /* halt polling is not done: halts block */
+	bool balance; /* load balancing: periodic and newly idle */
 	u64 duration_ns; /* 0: until every vCPU has returned */
+	/* at the first exit or tick at or after warmup_ns, once, under the
+	 * engine lock: the caller's snapshot of what the warm-up did */
+	u64 warmup_ns;
+	void (*on_mark)(struct vmm_engine *e, u64 now, void *ctx);
 	/* a SYNC or REPORT ucall, under the engine lock (may be NULL) */
 	void (*on_ucall)(struct vmm_evcpu *v, const struct ucall *uc,
 			 void *ctx);
@@ -87,6 +100,8 @@ struct vmm_engine {
 	int nr_vms;
 	int nr_live; /* vCPUs not done */
 	u64 t0; /* CLOCK_MONOTONIC at the start */
+	u64 t_mark, t_end; /* engine time of the mark and of the stop */
+	bool marked;
 	bool stop;
 	volatile sig_atomic_t *interrupted; /* set by a SIGINT handler: stop */
 	char err[256];
@@ -96,14 +111,18 @@ struct vmm_engine {
 int vmm_engine_init(struct vmm_engine *e, const struct vmm_engine_params *p);
 void vmm_engine_destroy(struct vmm_engine *e);
 /* Add @vm, its vCPUs started (vmm_vcpu_start) and each given a PV area:
- * vCPU i's is @pv[i], in @vm's memory. vCPU i starts on CPU i % nr_cpus. */
+ * vCPU i's is @pv[i], in @vm's memory; its thread is in cgroup @tgs[i]
+ * of e->s (@tgs NULL: the root). vCPU i starts on CPU i % nr_cpus. */
 int vmm_engine_add_vm(struct vmm_engine *e, struct vmm_vm *vm,
-		      struct vmm_pv *pv);
+		      struct vmm_pv *pv, struct task_group *const *tgs);
 /* Run until every vCPU is done, the duration passes, or *@stop (polled
  * at every exit and tick) is set. 0, or -errno with e->err (a VM that
  * ended on a fault does not fail the run: its evm->err says why). */
 int vmm_engine_run(struct vmm_engine *e, volatile sig_atomic_t *stop);
 /* Engine time now, ns since the run started. */
 u64 vmm_engine_now(const struct vmm_engine *e);
+/* @v's time in each place up to @now, the open interval included. */
+void vmm_evcpu_times(const struct vmm_evcpu *v, u64 now,
+		     u64 t[VMM_WHERE_NR]);
 
 #endif

@@ -92,3 +92,20 @@ void guest_eng_kicker(void *arg)
 	a->sh->flag = 1;
 	guest_pv_kick(1);
 }
+
+/* the lock, a non-atomic increment that races without it, the unlock */
+void guest_q_worker(void *arg)
+{
+	struct q_arg *a = arg;
+
+	for (uint64_t i = 0; i < a->sh->iters; i++) {
+		uint64_t x;
+
+		gq_lock(&a->sh->lock, &a->q);
+		x = a->sh->counter;
+		for (int k = 0; k < 20; k++)
+			__asm__ volatile("pause");
+		a->sh->counter = x + 1;
+		gq_unlock(&a->sh->lock, &a->q);
+	}
+}

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "vmm/guest/qspinlock.h"
 #include "vmm/guest/rt.h"
 
 struct eng_shared {
@@ -25,6 +26,20 @@ struct eng_arg {
 	volatile uint64_t seen_preempted, seen_running;
 };
 
+/* the qspinlock test: each vCPU takes the lock `iters` times and bumps a
+ * counter inside with a read, a pause and a write */
+struct q_shared {
+	struct gq_lock lock;
+	volatile uint64_t counter;
+	uint64_t iters;
+};
+
+struct q_arg {
+	struct q_shared *sh;
+	struct gq_cpu q;
+};
+
+void guest_q_worker(void *arg);
 void guest_eng_count(void *arg);
 void guest_eng_watch(void *arg);
 void guest_eng_lock_holder(void *arg);

@@ -67,7 +67,7 @@ static int fix_vm(struct fix *f, int i, int nr, const guest_fn *fns)
 		if (ret)
 			return ret;
 	}
-	return vmm_engine_add_vm(&f->e, vm, pv);
+	return vmm_engine_add_vm(&f->e, vm, pv, NULL);
 }
 
 /* an engine with one 2-vCPU VM of @fn0, @fn1, run for @duration (0:
@@ -152,10 +152,10 @@ static void cases_share(struct ktap *k)
 		  "preemptions %llu %llu",
 		  (unsigned long long)f->arg[0][0]->counter,
 		  (unsigned long long)f->arg[0][1]->counter,
-		  (unsigned long long)v0->run_ns / 1000,
-		  (unsigned long long)v1->run_ns / 1000,
-		  (unsigned long long)v0->steal_ns / 1000,
-		  (unsigned long long)v1->steal_ns / 1000,
+		  (unsigned long long)v0->t[VMM_GUEST] / 1000,
+		  (unsigned long long)v1->t[VMM_GUEST] / 1000,
+		  (unsigned long long)v0->t[VMM_READY] / 1000,
+		  (unsigned long long)v1->t[VMM_READY] / 1000,
 		  (unsigned long long)kv(f, 0, 0)->stat.preemption_reported,
 		  (unsigned long long)kv(f, 0, 1)->stat.preemption_reported);
 	/* two vCPUs that never exit on one worker: the tick preempts each
@@ -169,9 +169,9 @@ static void cases_share(struct ktap *k)
 		    "state: each preempted vCPU is reported preempted");
 	/* MODEL.md 5: steal time is the runnable time off the CPU; the
 	 * guest's PV area holds what the engine counted */
-	ktap_result(k, v0->steal_ns > 0 && v1->steal_ns > 0 &&
-			       v0->pv->steal_ns == v0->steal_ns &&
-			       v1->pv->steal_ns == v1->steal_ns,
+	ktap_result(k, v0->t[VMM_READY] > 0 && v1->t[VMM_READY] > 0 &&
+			       v0->pv->steal_ns == v0->t[VMM_READY] &&
+			       v1->pv->steal_ns == v1->t[VMM_READY],
 		    "pv: steal time reaches the guest's PV area");
 	/* neither returned: the run ended on its duration */
 	ktap_result(k, !v0->done && !v1->done && f->e.nr_live == 2,

@@ -5,7 +5,8 @@
  * exits; every VM entry (after this exit or any other) starts a new
  * spell, as the PLE count is reset at entry. PAUSE does not exit
  * on this machine's nested KVM, so the guest measures its spin with the
- * TSC against the window the engine publishes in its PV area.
+ * TSC against the window the engine publishes in its PV area. The same
+ * TSC reads count the vCPU's spin time (vmm_pv.spin_cycles).
  */
 #include "vmm/guest/pv.h"
 
@@ -18,18 +19,22 @@ static inline void doorbell(uint64_t off, uint64_t val)
 
 void guest_cpu_relax(struct guest_spin *s)
 {
+	struct vmm_pv *pv = s->pv;
 	uint64_t now;
 
 	__asm__ volatile("pause" ::: "memory");
-	if (!s->pv->ple_gap || !s->pv->in_kernel)
-		return;
 	now = guest_rdtsc();
-	if (s->pv->entries != s->entries) {
-		s->entries = s->pv->entries;
-		s->start = now;
-	} else if (now - s->start > s->pv->ple_window) {
-		doorbell(VMM_DB_PLE, 0);
+	if (pv->entries != s->entries) {
+		/* a VM entry since the last look: a new spell; the time out
+		 * of the guest is not spin time */
+		s->entries = pv->entries;
+		s->start = s->last = now;
+		return;
 	}
+	pv->spin_cycles += now - s->last;
+	s->last = now;
+	if (pv->ple_gap && pv->in_kernel && now - s->start > pv->ple_window)
+		doorbell(VMM_DB_PLE, 0);
 }
 
 void guest_pv_wait(void)

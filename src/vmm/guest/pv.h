@@ -21,8 +21,9 @@
 /* One spin loop's PLE state: when the current spell of spinning began,
  * and in which stay in the guest (a VM entry restarts the count). */
 struct guest_spin {
-	const struct vmm_pv *pv; /* the spinning vCPU's own area */
-	uint64_t start;
+	struct vmm_pv *pv; /* the spinning vCPU's own area */
+	uint64_t start; /* this spell began (TSC) */
+	uint64_t last; /* the previous guest_cpu_relax() (TSC) */
 	uint64_t entries;
 };
 
@@ -34,12 +35,11 @@ static inline uint64_t guest_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-static inline void guest_spin_begin(struct guest_spin *s,
-				    const struct vmm_pv *pv)
+static inline void guest_spin_begin(struct guest_spin *s, struct vmm_pv *pv)
 {
 	s->pv = pv;
 	s->entries = pv->entries;
-	s->start = guest_rdtsc();
+	s->start = s->last = guest_rdtsc();
 }
 
 /* The code that follows is (is no longer) guest-kernel code: spinlocks,

@@ -52,6 +52,9 @@ struct vmm_pv {
 	 * CPL the engine gives KVM (kvm_arch_vcpu_put's preempted_in_kernel)
 	 * and the pause-loop exit honours (PLE works at CPL 0 only). */
 	volatile uint64_t in_kernel;
+	/* written by the guest: TSC cycles it spun in guest_cpu_relax()
+	 * loops, counted within each stay in the guest (spin time) */
+	volatile uint64_t spin_cycles;
 };
 
 enum ucall_cmd {

@@ -61,6 +61,25 @@ static void parse_bad(const char *text, const char *want)
 
 #define VM "[vm a]\nworkload = compute\n"
 
+/* --- where keys are --------------------------------------------------- */
+
+/* scenario_line: line 1 is [host], 2 its cpus; 3 the [vm a] header, 4 its
+ * workload; a key the file does not set, or a section it does not have,
+ * is at line 0 */
+static void key_lines(void **state)
+{
+	struct scenario sc;
+
+	(void)state;
+	parse_ok("[host]\ncpus = 4\n" VM, &sc);
+	assert_int_equal(scenario_line(&sc, "[host]", "cpus"), 2);
+	assert_int_equal(scenario_line(&sc, "[vm a]", ""), 3);
+	assert_int_equal(scenario_line(&sc, "[vm a]", "workload"), 4);
+	assert_int_equal(scenario_line(&sc, "[vm a]", "vcpus"), 0);
+	assert_int_equal(scenario_line(&sc, "[vm b]", ""), 0);
+	scenario_free(&sc);
+}
+
 /* --- units ----------------------------------------------------------- */
 
 static void freq_parse(void **state)
@@ -758,6 +777,7 @@ static void fuzz_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(key_lines),
 		cmocka_unit_test(freq_parse),
 		cmocka_unit_test(freq_format),
 		cmocka_unit_test(defaults),
