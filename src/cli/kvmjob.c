@@ -265,10 +265,7 @@ static void engine_params(const struct sim_config *cfg,
 	p->sp.newidle_cost_ns = cfg->host.newidle_cost_ns;
 	p->sp.seed = cfg->seed;
 	p->sf = cfg->sched;
-	p->knobs = cfg->kvm;
-	/* a userspace interrupt controller: no APICv, no IPI virtualisation */
-	p->knobs.enable_apicv = false;
-	p->knobs.enable_ipiv = false;
+	p->knobs = cfg->kvm; /* the engine turns APICv and IPIv off */
 	p->balance = cfg->host.balance;
 	p->warmup_ns = cfg->warmup_ns;
 	p->duration_ns = cfg->warmup_ns + cfg->duration_ns;

@@ -21,6 +21,11 @@
 
 #define ENGINE_SIGNAL SIGUSR1
 
+/* local APIC registers (xAPIC page offsets) the engine serves */
+#define APIC_REG_EOI 0x0b0
+#define APIC_REG_ICR_LOW 0x300
+#define APIC_REG_ICR_HIGH 0x310
+
 u64 vmm_engine_now(const struct vmm_engine *e)
 {
 	return vmm_mono_ns() - e->t0;
@@ -175,6 +180,18 @@ static void worker_schedule(struct vmm_worker *w, u64 now)
 		sched_balance_newidle(&e->s, w->cpu, now);
 }
 
+/* vectors accepted for @v and not handled yet: in the engine's IRR, or
+ * in the guest's pending bitmap (taken by the stubs) */
+static bool irq_pending(const struct vmm_evcpu *v)
+{
+	const volatile u64 *g = vmm_vcpu_irr(v->vcpu);
+
+	for (int w = 0; w < 4; w++)
+		if (v->irr[w] || g[w])
+			return true;
+	return false;
+}
+
 /* a store to the doorbell page: a paravirtual call (rt.h) */
 static void doorbell(struct vmm_evcpu *v, u64 now)
 {
@@ -201,7 +218,9 @@ static void doorbell(struct vmm_evcpu *v, u64 now)
 	case VMM_DB_HALT:
 		v->halts++;
 		kvm_vcpu_halt_begin(kv, now);
-		if (kvm_vcpu_block(kv) == -EAGAIN)
+		/* an interrupt not yet injected, or taken by the stubs and not
+		 * yet handled, keeps it from halting (x86's sti; hlt) */
+		if (irq_pending(v) || kvm_vcpu_block(kv) == -EAGAIN)
 			kvm_vcpu_halt_end(kv, now, now, false);
 		else
 			sched_block(&e->s, v->task, now);
@@ -223,6 +242,111 @@ static void doorbell(struct vmm_evcpu *v, u64 now)
 		return;
 	}
 	pv_mirror(v);
+}
+
+/* the vCPU @id of @evm (APIC id = index), NULL if there is none */
+static struct vmm_evcpu *evcpu_by_id(struct vmm_evm *evm, int id)
+{
+	return id >= 0 && id < evm->vm->nr_vcpus ? &evm->v[id] : NULL;
+}
+
+/* @vector accepted by @t's local APIC: injected at its next entry; if
+ * it is in the guest right now, its worker stops it */
+static void apic_set_irr(struct vmm_evcpu *t, u8 vector)
+{
+	struct vmm_engine *e = t->e;
+
+	t->irr[vector / 64] |= 1ull << (vector % 64);
+	if (t->where == VMM_GUEST)
+		worker_wake(&e->w[t->task->cpu]);
+}
+
+/* an ICR low-word write: the IPI goes to src/kvm (the IPI tracker, the
+ * wakeup of halted targets, kvm_irq_delivery_to_apic) and to each
+ * target's IRR (kvm_apic_send_ipi with a userspace irqchip) */
+static void apic_icr_write(struct vmm_evcpu *v, u32 low, u64 now)
+{
+	struct vmm_evm *evm = v->evm;
+	u8 vector = low & 0xff;
+	int dm = (low >> 8) & 7, sh = (low >> 18) & 3, dest = v->icr_high >> 24;
+	enum apic_delivery_mode mode = dm == 0 ? APIC_DM_FIXED :
+				       dm == 4 ? APIC_DM_NMI : APIC_DM_OTHER;
+
+	if (kvm_irq_delivery_to_apic(v->kv, mode, (enum apic_dest_shorthand)sh,
+				     &dest, 1, vector, now) <= 0 ||
+	    mode != APIC_DM_FIXED)
+		return;
+	for (int i = 0; i < evm->vm->nr_vcpus; i++) {
+		bool to = sh == APIC_DEST_NOSHORT ? i == dest :
+			  sh == APIC_DEST_SELF	  ? i == v->vcpu->idx :
+			  sh == APIC_DEST_ALLINC  ? true :
+						    i != v->vcpu->idx;
+
+		if (to && evcpu_by_id(evm, i))
+			apic_set_irr(&evm->v[i], vector);
+	}
+}
+
+/* a store to the local APIC page: ICR (IPIs) and EOI */
+static void apic_write(struct vmm_evcpu *v, u64 now)
+{
+	struct kvm_run *run = v->vcpu->run;
+	u64 off = run->mmio.phys_addr - VMM_XAPIC_GPA;
+	u32 val = 0;
+
+	if (!run->mmio.is_write || run->mmio.len != 4) {
+		(void)vmm_error(v->evm->vm, -EIO, "vCPU %d: a %u-byte %s of "
+				"the local APIC at 0x%llx", v->vcpu->idx,
+				run->mmio.len,
+				run->mmio.is_write ? "write" : "read",
+				(unsigned long long)off);
+		vm_dead(v->evm, now);
+		return;
+	}
+	memcpy(&val, run->mmio.data, 4);
+	switch (off) {
+	case APIC_REG_ICR_HIGH:
+		v->icr_high = val;
+		break;
+	case APIC_REG_ICR_LOW:
+		apic_icr_write(v, val, now);
+		break;
+	case APIC_REG_EOI:
+		if (v->nr_isr)
+			kvm_apic_eoi(v->kv, v->isr[--v->nr_isr], now);
+		break;
+	default:
+		break; /* other registers: ignored, as reads are refused */
+	}
+}
+
+/* before an entry: the highest accepted vector, if the guest can take it
+ * now (KVM_INTERRUPT); else ask for an exit when it can */
+static void apic_inject(struct vmm_evcpu *v)
+{
+	struct kvm_run *run = v->vcpu->run;
+	int w;
+
+	for (w = 3; w >= 0 && !v->irr[w]; w--)
+		;
+	run->request_interrupt_window = 0;
+	if (w < 0)
+		return;
+	if (!run->ready_for_interrupt_injection || !run->if_flag ||
+	    v->nr_isr == (int)sizeof(v->isr)) {
+		run->request_interrupt_window = 1;
+		return;
+	}
+	{
+		u8 vector = (u8)(w * 64 + 63 - __builtin_clzll(v->irr[w]));
+		struct kvm_interrupt irq = { .irq = vector };
+
+		if (vmm_vcpu_interrupt(v->vcpu, &irq))
+			return;
+		v->irr[w] &= ~(1ull << (vector % 64));
+		v->isr[v->nr_isr++] = vector;
+		v->injected++;
+	}
 }
 
 static void handle_exit(struct vmm_evcpu *v, enum vmm_exit x,
@@ -258,12 +382,11 @@ static void handle_exit(struct vmm_evcpu *v, enum vmm_exit x,
 			doorbell(v, now);
 			break;
 		}
-		(void)vmm_error(v->evm->vm, -EIO, "vCPU %d: the guest used the local "
-			      "APIC at 0x%llx; this engine has no interrupt "
-			      "controller yet", v->vcpu->idx,
-			      (unsigned long long)v->vcpu->run->mmio.phys_addr);
-		vm_dead(v->evm, now);
-		vcpu_done(v, now);
+		apic_write(v, now);
+		if (v->done)
+			vcpu_done(v, now);
+		break;
+	case VMM_EXIT_IRQ_WINDOW:
 		break;
 	case VMM_EXIT_HLT:
 		(void)vmm_error(v->evm->vm, -EIO, "vCPU %d: HLT exit (a ring-3 guest "
@@ -369,7 +492,12 @@ static void *worker_main(void *arg)
 			vcpu_done(v, now);
 			continue;
 		}
+		/* record_steal_time()'s xchg: a PV TLB flush the guest asked
+		 * for while this vCPU was preempted is served at entry */
+		v->kv->st_preempted = __atomic_exchange_n(&v->pv->preempted, 0,
+							  __ATOMIC_ACQ_REL);
 		kvm_vcpu_enter_guest(v->kv);
+		apic_inject(v);
 		v->pv->entries++;
 		pv_mirror(v);
 		v->vcpu->run->immediate_exit = 0;
@@ -409,6 +537,10 @@ int vmm_engine_init(struct vmm_engine *e, const struct vmm_engine_params *p)
 	e->p.sp.nr_cpus = p->nr_cpus;
 	/* no polling: a halt blocks at once (docs/kvm-engine.md) */
 	e->p.knobs.halt_poll_ns = 0;
+	/* a userspace interrupt controller: no APICv, no IPI virtualisation
+	 * (every ICR write and EOI exits to the engine) */
+	e->p.knobs.enable_apicv = false;
+	e->p.knobs.enable_ipiv = false;
 	ret = sched_init(&e->s, &e->p.sp, &e->p.sf);
 	if (ret) {
 		snprintf(e->err, sizeof(e->err), "sched_init: %s",

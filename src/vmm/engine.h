@@ -51,6 +51,12 @@ struct vmm_evcpu {
 	u64 since; /* in where since */
 	u64 t[VMM_WHERE_NR]; /* time in each, closed intervals only */
 	u64 exits, ple_doorbells, halts, syncs, pv_yields;
+	/* the userspace interrupt controller's local APIC of this vCPU */
+	u32 icr_high; /* the destination written before the ICR low word */
+	u64 irr[4]; /* accepted vectors not yet injected */
+	u8 isr[16]; /* injected, not yet EOI'd (a stack: EOI pops the top) */
+	int nr_isr;
+	u64 injected; /* KVM_INTERRUPT calls */
 };
 
 /* One VM in the engine. */
@@ -78,7 +84,9 @@ struct vmm_engine_params {
 	const int *host_cpus; /* [nr_cpus] to pin to; NULL: none */
 	struct sched_params sp;
 	struct sched_features sf;
-	struct kvm_knobs knobs; /* halt polling is not done: halts block */
+	/* halt polling is not done (halts block); APICv and IPIv are off
+	 * (a userspace interrupt controller sees every ICR write and EOI) */
+	struct kvm_knobs knobs;
 	bool balance; /* load balancing: periodic and newly idle */
 	u64 duration_ns; /* 0: until every vCPU has returned */
 	/* at the first exit or tick at or after warmup_ns, once, under the

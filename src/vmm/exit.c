@@ -151,6 +151,8 @@ enum vmm_exit vmm_vcpu_run(struct vmm_vcpu *vcpu, struct ucall *uc)
 		return VMM_EXIT_HLT;
 	case KVM_EXIT_INTR:
 		return VMM_EXIT_INTR;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		return VMM_EXIT_IRQ_WINDOW;
 	case KVM_EXIT_SHUTDOWN:
 		return shutdown_exit(vcpu);
 	case KVM_EXIT_FAIL_ENTRY:
@@ -167,6 +169,14 @@ enum vmm_exit vmm_vcpu_run(struct vmm_vcpu *vcpu, struct ucall *uc)
 			  vcpu->idx, run->exit_reason);
 		return VMM_EXIT_ERROR;
 	}
+}
+
+int vmm_vcpu_interrupt(struct vmm_vcpu *vcpu, struct kvm_interrupt *irq)
+{
+	if (ioctl(vcpu->fd, KVM_INTERRUPT, irq) < 0)
+		return vmm_error(vcpu->vm, -errno, "vCPU %d: KVM_INTERRUPT %u: %s",
+				 vcpu->idx, irq->irq, strerror(errno));
+	return 0;
 }
 
 int vmm_vcpu_run_to_done(struct vmm_vcpu *vcpu,
@@ -189,6 +199,7 @@ int vmm_vcpu_run_to_done(struct vmm_vcpu *vcpu,
 			}
 			break;
 		case VMM_EXIT_INTR:
+		case VMM_EXIT_IRQ_WINDOW:
 			break;
 		case VMM_EXIT_HLT:
 			return vmm_error(vcpu->vm, -EIO, "vCPU %d: the guest "

@@ -3,10 +3,11 @@
 #ifndef OVERSUB_VMM_INTERNAL_H
 #define OVERSUB_VMM_INTERNAL_H
 
+#include "vmm/guest/area.h"
 #include "vmm/vmm.h"
 
 /* guest memory each vCPU takes: its stacks, GDT and TSS (vcpu.c) */
-#define VMM_VCPU_RAM (80ull << 10)
+#define VMM_VCPU_RAM VMM_AREA_SIZE
 
 /* set vm->err from @fmt; returns @ret */
 int vmm_error(struct vmm_vm *vm, int ret, const char *fmt, ...)

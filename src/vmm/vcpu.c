@@ -14,13 +14,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/guest/area.h"
 #include "vmm/internal.h"
 
-/* the vCPU's area in guest memory (VMM_VCPU_RAM) */
-#define AREA_GDT 0x0
-#define AREA_TSS 0x800
-#define AREA_KSTACK_TOP (12u << 10) /* ring-0 stack: 4 KiB .. 12 KiB */
-#define AREA_STACK_TOP (76u << 10) /* ring-3 stack: 12 KiB .. 76 KiB */
+/* the vCPU's area in guest memory: src/vmm/guest/area.h */
+#define AREA_GDT VMM_AREA_GDT
+#define AREA_TSS VMM_AREA_TSS
+#define AREA_KSTACK_TOP VMM_AREA_KSTACK_TOP
+#define AREA_STACK_TOP VMM_AREA_STACK_TOP
 
 /* GDT selectors, in the order Linux uses them */
 #define SEL_KERNEL_CS 0x08
@@ -160,8 +161,8 @@ int vmm_vcpu_start(struct vmm_vcpu *vcpu, guest_fn fn, void *arg)
 	sregs.ldt = (struct kvm_segment){ .type = 0x2, .unusable = 1 };
 	sregs.gdt.base = (uint64_t)(vcpu->area + AREA_GDT);
 	sregs.gdt.limit = GDT_ENTRIES * 8 - 1;
-	sregs.idt.base = 0;
-	sregs.idt.limit = 0;
+	sregs.idt.base = (uint64_t)vm->idt;
+	sregs.idt.limit = vm->idt ? 256 * 16 - 1 : 0;
 	sregs.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
 		    X86_CR0_WP | X86_CR0_PG;
 	sregs.cr3 = vm->pml4_gpa;
@@ -171,7 +172,7 @@ int vmm_vcpu_start(struct vmm_vcpu *vcpu, guest_fn fn, void *arg)
 		return vmm_error(vm, -errno, "vCPU %d: KVM_SET_SREGS: %s",
 				 vcpu->idx, strerror(errno));
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x2;
+	regs.rflags = 0x202; /* IF: interrupts reach the stubs */
 	regs.rip = (uint64_t)guest_entry;
 	/* as after a call: the return address slot below a 16-byte boundary */
 	regs.rsp = (uint64_t)(vcpu->area + AREA_STACK_TOP) - 8;

@@ -258,6 +258,27 @@ static int map_memory(struct vmm_vm *vm)
 	return ret;
 }
 
+extern const char guest_irq_stubs[];
+
+/* the IDT every vCPU of @vm loads: interrupt gates (ring 0, IF cleared)
+ * for vectors 32..255 to their stubs; exceptions have none, so a guest
+ * exception still ends in a triple fault */
+static int make_idt(struct vmm_vm *vm)
+{
+	vm->idt = vmm_alloc(vm, 256 * 16, 4096);
+	if (!vm->idt)
+		return vmm_error(vm, -ENOMEM, "guest memory: no room for the IDT");
+	for (int v = VMM_FIRST_IRQ_VECTOR; v < 256; v++) {
+		uint64_t off = (uint64_t)guest_irq_stubs +
+			       (uint64_t)(v - VMM_FIRST_IRQ_VECTOR) * 16;
+
+		vm->idt[2 * v] = (off & 0xffff) | (0x08ull << 16) |
+				 (0x8eull << 40) | ((off >> 16) & 0xffff) << 48;
+		vm->idt[2 * v + 1] = off >> 32;
+	}
+	return 0;
+}
+
 static int create_vcpu(struct vmm_vm *vm, int idx)
 {
 	struct vmm_vcpu *vcpu = &vm->vcpus[idx];
@@ -355,6 +376,8 @@ int vmm_vm_create(struct vmm_vm *vm, unsigned int mem_mib, int nr_vcpus,
 		ret = map_memory(vm);
 	if (!ret)
 		ret = load_image(vm);
+	if (!ret)
+		ret = make_idt(vm);
 	for (int i = 0; !ret && i < nr_vcpus; i++)
 		ret = create_vcpu(vm, i);
 	if (ret) {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/guest/area.h"
 #include "vmm/guest/rt.h"
 
 #define VMM_MAX_VCPUS 64
@@ -56,6 +57,7 @@ struct vmm_vm {
 	size_t pt_used; /* page-table pages taken, from the start of ram */
 	size_t heap; /* next free byte of ram for vmm_alloc */
 	uint64_t pml4_gpa;
+	uint64_t *idt; /* 256 gates, vectors 32..255 to the stubs (irq.S) */
 	struct vmm_image image;
 	int nr_vcpus;
 	struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
@@ -83,6 +85,13 @@ void *vmm_alloc(struct vmm_vm *vm, size_t size, size_t align);
 /* Is [@p, @p + @len) inside the VM's guest memory? */
 bool vmm_in_ram(const struct vmm_vm *vm, const void *p, size_t len);
 
+/* @vcpu's pending-interrupt bitmap in guest memory (256 bits), where the
+ * guest's ring-0 stubs note the vectors they take */
+static inline volatile uint64_t *vmm_vcpu_irr(const struct vmm_vcpu *vcpu)
+{
+	return (volatile uint64_t *)(vcpu->area + VMM_AREA_IRR);
+}
+
 struct kvm_cpuid2;
 /* KVM_SET_CPUID2 on @vcpu (a new vCPU has KVM_GET_SUPPORTED_CPUID's). */
 int vmm_vcpu_set_cpuid(struct vmm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);
@@ -96,6 +105,7 @@ enum vmm_exit {
 	VMM_EXIT_HLT,
 	VMM_EXIT_MMIO, /* a doorbell or APIC access the caller handles */
 	VMM_EXIT_INTR, /* interrupted by a signal (preemption) */
+	VMM_EXIT_IRQ_WINDOW, /* the guest can take an interrupt now */
 	VMM_EXIT_ERROR, /* the VM is over: vm->err says why */
 };
 
@@ -106,6 +116,11 @@ enum vmm_exit {
  * to memory the VM does not have, a failed entry, a bad ucall.
  */
 enum vmm_exit vmm_vcpu_run(struct vmm_vcpu *vcpu, struct ucall *uc);
+
+struct kvm_interrupt;
+/* KVM_INTERRUPT: inject an external interrupt (userspace irqchip). 0 or
+ * -errno, with vm->err. */
+int vmm_vcpu_interrupt(struct vmm_vcpu *vcpu, struct kvm_interrupt *irq);
 
 /* Run @vcpu until it is DONE (0), or the guest aborts or faults (-EIO,
  * the reason in vm->err); SYNC and REPORT ucalls go to @on_ucall when it

@@ -109,3 +109,38 @@ void guest_q_worker(void *arg)
 		gq_unlock(&a->sh->lock, &a->q);
 	}
 }
+
+/* sends sh->calls call-function IPIs (or TLB shootdowns) to vCPU 1,
+ * each waited for */
+void guest_ipi_sender(void *arg)
+{
+	struct ipi_arg *a = arg;
+	const uint32_t target = 1;
+
+	for (uint64_t i = 0; i < a->sh->calls; i++) {
+		if (a->sh->tlb)
+			guest_flush_tlb_multi(&a->irq, &target, 1, a->sh->cycles,
+					      a->pv);
+		else
+			guest_call_function_single(&a->irq, target,
+						   a->sh->cycles, a->pv);
+	}
+	a->sh->done = 1;
+	guest_pv_kick(target);
+}
+
+/* answers interrupts until the sender is done: spinning, or halted */
+void guest_ipi_receiver(void *arg)
+{
+	struct ipi_arg *a = arg;
+
+	a->started = 1;
+	while (!a->sh->done) {
+		if (guest_irq_pending(&a->irq))
+			guest_irq_handle(&a->irq);
+		else if (a->sh->halt)
+			guest_pv_wait();
+		else
+			__asm__ volatile("pause");
+	}
+}

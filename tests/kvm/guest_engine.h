@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "vmm/guest/irq.h"
 #include "vmm/guest/qspinlock.h"
 #include "vmm/guest/rt.h"
 
@@ -40,6 +41,25 @@ struct q_arg {
 };
 
 void guest_q_worker(void *arg);
+
+/* the IPI tests: vCPU 0 sends, vCPU 1 answers */
+struct ipi_shared {
+	volatile uint64_t done; /* the sender finished */
+	uint64_t calls; /* call-function IPIs (or shootdowns) to send */
+	uint64_t cycles; /* the handler's work */
+	uint64_t halt; /* the receiver halts while it waits */
+	uint64_t tlb; /* shootdowns instead of single calls */
+};
+
+struct ipi_arg {
+	struct ipi_shared *sh;
+	struct guest_irq_cpu irq;
+	struct vmm_pv *pv;
+	volatile uint64_t started;
+};
+
+void guest_ipi_sender(void *arg);
+void guest_ipi_receiver(void *arg);
 void guest_eng_count(void *arg);
 void guest_eng_watch(void *arg);
 void guest_eng_lock_holder(void *arg);
