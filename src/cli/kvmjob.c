@@ -231,7 +231,7 @@ static int vm_setup(struct job *j, struct jvm *x, struct task_group *machine,
 	x->pv = vmm_alloc(x->vm, x->c->vcpus * sizeof(*x->pv), 64);
 	if (!x->pv)
 		return fail(j, -ENOMEM, "%s", "guest memory: out of room");
-	ret = vmm_prog_load(x->vm, &x->d, x->pv, j->cfg->kvm.pv_unhalt,
+	ret = vmm_prog_load(x->vm, &x->d, x->pv, &j->cfg->kvm,
 			    j->tsc_hz, seed, &x->th, msg, sizeof(msg));
 	if (ret)
 		return fail(j, ret, "%s", msg);
@@ -267,6 +267,7 @@ static void engine_params(const struct sim_config *cfg,
 	p->sf = cfg->sched;
 	p->knobs = cfg->kvm; /* the engine turns APICv and IPIv off */
 	p->balance = cfg->host.balance;
+	p->guest_timer = true; /* as the simulator's guests */
 	p->warmup_ns = cfg->warmup_ns;
 	p->duration_ns = cfg->warmup_ns + cfg->duration_ns;
 }

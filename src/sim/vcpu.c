@@ -11,13 +11,14 @@
  * each exit a real guest would take (IPI send without APICv, EOI without
  * APICv, PLE exit, hypercall, timer expiry); the handler times below.
  */
+#include "guest/handlers.h"
 #include "sim/engine.h"
 
 #include <assert.h>
 #include <errno.h>
 
-#define TIMER_IRQ_NS 1000 /* local timer interrupt, tick work */
-#define IO_IRQ_NS 1000 /* device completion handler */
+#define TIMER_IRQ_NS GUEST_TIMER_IRQ_NS
+#define IO_IRQ_NS GUEST_IO_IRQ_NS
 
 static const struct kvm_knobs *knobs(const struct vsim *v)
 {

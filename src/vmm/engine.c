@@ -134,6 +134,7 @@ static void vm_dead(struct vmm_evm *evm, u64 now)
 static void switch_out(struct vmm_evcpu *v, u64 now)
 {
 	kvm_sched_out(v->kv);
+	vmm_irqchip_put(&v->evm->chip, v->vcpu->idx);
 	where_to(v, v->done ? VMM_DONE :
 		    v->task->state == TASK_RUNNING ? VMM_READY : VMM_HALTED,
 		 now);
@@ -143,6 +144,7 @@ static void switch_out(struct vmm_evcpu *v, u64 now)
 static void switch_in(struct vmm_evcpu *v, u64 now)
 {
 	kvm_sched_in(v->kv);
+	vmm_irqchip_load(&v->evm->chip, v->vcpu->idx);
 	where_to(v, VMM_HOST, now);
 	/* woken from a blocked halt: kvm_vcpu_halt() returns */
 	if (v->kv->in_halt)
@@ -156,8 +158,16 @@ static void worker_tick(struct vmm_worker *w, u64 now)
 
 	if (e->p.balance)
 		sched_balance_trigger(rq, now);
-	if (rq->curr)
+	if (rq->curr) {
+		struct vmm_evcpu *v = task_evcpu(rq->curr);
+
+		/* the guest on this CPU takes its timer interrupt on the
+		 * same tick (both at HZ, aligned), if it has one */
+		if (!v->done && vmm_irqchip_raise(&v->evm->chip, v->vcpu->idx,
+						  VMM_PRIV_TIMER, true) == 0)
+			kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
 		sched_tick(rq, now);
+	}
 	w->next_tick += e->p.sp.tick_ns;
 	if (w->next_tick <= now)
 		w->next_tick = now + e->p.sp.tick_ns;
@@ -320,25 +330,32 @@ static void apic_write(struct vmm_evcpu *v, u64 now)
 	}
 }
 
-/* before an entry: the highest accepted vector, if the guest can take it
- * now (KVM_INTERRUPT); else ask for an exit when it can */
+/* before an entry: the private interrupts the guest sees go to the IRR;
+ * then the highest IRR vector, if the local APIC's priority lets it in
+ * (above the class of the top in-service vector) and the guest can take
+ * it now, is injected (KVM_INTERRUPT); if only the guest's state keeps it
+ * out, the engine asks for an interrupt-window exit */
 static void apic_inject(struct vmm_evcpu *v)
 {
 	struct kvm_run *run = v->vcpu->run;
-	int w;
+	int w, vec;
+	u8 vector;
 
+	while ((vec = vmm_irqchip_take(&v->evm->chip, v->vcpu->idx)) >= 0)
+		v->irr[vec / 64] |= 1ull << (vec % 64);
+	run->request_interrupt_window = 0;
 	for (w = 3; w >= 0 && !v->irr[w]; w--)
 		;
-	run->request_interrupt_window = 0;
 	if (w < 0)
 		return;
-	if (!run->ready_for_interrupt_injection || !run->if_flag ||
-	    v->nr_isr == (int)sizeof(v->isr)) {
+	vector = (u8)(w * 64 + 63 - __builtin_clzll(v->irr[w]));
+	if (v->nr_isr && (vector >> 4) <= (v->isr[v->nr_isr - 1] >> 4))
+		return; /* masked by the processor priority until an EOI */
+	if (!run->ready_for_interrupt_injection || !run->if_flag) {
 		run->request_interrupt_window = 1;
 		return;
 	}
 	{
-		u8 vector = (u8)(w * 64 + 63 - __builtin_clzll(v->irr[w]));
 		struct kvm_interrupt irq = { .irq = vector };
 
 		if (vmm_vcpu_interrupt(v->vcpu, &irq))
@@ -587,6 +604,20 @@ int vmm_engine_add_vm(struct vmm_engine *e, struct vmm_vm *vm,
 		sched_task_init(&e->s, &tasks[i], tgs ? tgs[i] : NULL,
 				NICE_0_LOAD, i % (int)e->p.nr_cpus);
 	ret = kvm_create(&evm->kvm, &e->s, &e->p.knobs, nr, tasks);
+	if (!ret) {
+		const uint8_t vec[VMM_NR_PRIVATE] = {
+			[VMM_PRIV_TIMER] = LOCAL_TIMER_VECTOR,
+		};
+
+		ret = vmm_irqchip_init(&evm->chip, nr, 1u << VMM_PRIV_TIMER,
+				       1u << VMM_PRIV_TIMER, vec);
+		for (int i = 0; !ret && i < nr; i++)
+			ret = vmm_irqchip_expose(&evm->chip, i,
+						 e->p.guest_timer ?
+							 1u << VMM_PRIV_TIMER : 0);
+		if (ret)
+			kvm_destroy(&evm->kvm);
+	}
 	if (ret) {
 		free(evm->v);
 		free(tasks);
@@ -623,6 +654,7 @@ void vmm_engine_destroy(struct vmm_engine *e)
 		struct task *tasks = evm_tasks(&e->vms[i]);
 
 		kvm_destroy(&e->vms[i].kvm);
+		vmm_irqchip_destroy(&e->vms[i].chip);
 		free(tasks);
 		free(e->vms[i].v);
 	}

@@ -21,6 +21,7 @@
 
 #include "kvm/kvm.h"
 #include "sched/sched.h"
+#include "vmm/irqchip.h"
 #include "vmm/vmm.h"
 
 #define VMM_MAX_WORKERS 64
@@ -64,6 +65,7 @@ struct vmm_evm {
 	struct vmm_vm *vm;
 	struct kvm kvm;
 	struct vmm_evcpu *v; /* [vm->nr_vcpus] */
+	struct vmm_irqchip chip; /* its private interrupts (the timer) */
 	bool dead; /* ended by a fault: err says why */
 	char err[256];
 };
@@ -88,6 +90,9 @@ struct vmm_engine_params {
 	 * (a userspace interrupt controller sees every ICR write and EOI) */
 	struct kvm_knobs knobs;
 	bool balance; /* load balancing: periodic and newly idle */
+	/* the running vCPU takes a timer interrupt at each tick (LOCAL_TIMER
+	 * _VECTOR, private interrupt 0, exposed to every vCPU) */
+	bool guest_timer;
 	u64 duration_ns; /* 0: until every vCPU has returned */
 	/* at the first exit or tick at or after warmup_ns, once, under the
 	 * engine lock: the caller's snapshot of what the warm-up did */

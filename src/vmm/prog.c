@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "guest/handlers.h"
 #include "vmm/internal.h"
 #include "vmm/prog.h"
 
@@ -63,7 +64,10 @@ static size_t thread_bytes(const struct gprog *g)
 unsigned int vmm_prog_mem_mib(const struct guest_vm_desc *d)
 {
 	size_t n = (d->nr_spinlocks + 1) * sizeof(struct gq_lock) +
-		   (d->nr_threads + 1) * sizeof(struct gq_node) + 4096;
+		   (d->nr_threads + 1) * sizeof(struct gq_node) + 4096 +
+		   sizeof(struct guest_irq_vm) + 64 +
+		   (size_t)d->nr_threads * d->nr_threads *
+			   sizeof(struct guest_csd);
 
 	for (unsigned int t = 0; t < d->nr_threads; t++)
 		n += thread_bytes(&d->progs[t]);
@@ -71,7 +75,7 @@ unsigned int vmm_prog_mem_mib(const struct guest_vm_desc *d)
 }
 
 int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
-		  struct vmm_pv *pv, bool pv_lock, uint64_t tsc_hz,
+		  struct vmm_pv *pv, const struct kvm_knobs *k, uint64_t tsc_hz,
 		  uint64_t seed, struct vmm_gthread **threads, char *err,
 		  size_t errlen)
 {
@@ -80,9 +84,21 @@ int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
 	struct gq_node *nodes = vmm_alloc(vm, (d->nr_threads + 1) *
 						      sizeof(*nodes), 64);
 	struct vmm_gthread *th = vmm_alloc(vm, d->nr_threads * sizeof(*th), 64);
+	struct guest_irq_vm *ivm = vmm_alloc(vm, sizeof(*ivm), 64);
+	struct guest_csd *csd = vmm_alloc(vm, (size_t)d->nr_threads *
+						      d->nr_threads * sizeof(*csd),
+					  64);
 
-	if (!locks || !nodes || !th)
+	if (!locks || !nodes || !th || !ivm || !csd)
 		goto nomem;
+	*ivm = (struct guest_irq_vm){
+		.nr_vcpus = d->nr_threads,
+		.csd = csd,
+		.pv = pv,
+		.pv_tlb_flush = k->pv_steal_time && k->pv_tlb_flush,
+		.pv_sched_yield = k->pv_sched_yield,
+		.timer_cycles = (uint64_t)((double)GUEST_TIMER_IRQ_NS * tsc_hz / 1e9),
+	};
 	for (unsigned int t = 0; t < d->nr_threads; t++) {
 		const struct gprog *g = &d->progs[t];
 		struct vmm_gthread *x = &th[t];
@@ -110,8 +126,10 @@ int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
 			.ops = ops,
 			.nr_ops = g->nr_ops,
 			.locks = locks,
-			.q = { .nodes = nodes, .pv = &pv[t], .cpu = t,
-			       .pv_lock = pv_lock },
+			.q = { .nodes = nodes, .pv = &pv[t], .irq = &x->irq,
+			       .cpu = t, .pv_lock = k->pv_unhalt },
+			.irq = { .vm = ivm, .cpu = t,
+				 .irr = vmm_vcpu_irr(&vm->vcpus[t]) },
 			.draws = draws,
 		};
 	}

@@ -9,6 +9,7 @@
 #ifndef OVERSUB_VMM_PROG_H
 #define OVERSUB_VMM_PROG_H
 
+#include "kvm/kvm.h"
 #include "vmm/guest/interp.h"
 #include "vmm/vmm.h"
 
@@ -21,12 +22,13 @@ int vmm_prog_check(const struct guest_vm_desc *d, unsigned int nr_vcpus,
 unsigned int vmm_prog_mem_mib(const struct guest_vm_desc *d);
 /*
  * Load @d into @vm (checked with vmm_prog_check): thread i runs on vCPU
- * i with PV area @pv[i]; PV spinlocks when @pv_lock; step times drawn
- * with @seed (stream: the thread) at @tsc_hz. *@threads: the threads, in
- * guest memory, each the argument of guest_prog_run on its vCPU.
+ * i with PV area @pv[i]; the guest's PV features (PV spinlocks, PV TLB
+ * flush, PV sched yield) are @k's; step times drawn with @seed (stream:
+ * the thread) at @tsc_hz. *@threads: the threads, in guest memory, each
+ * the argument of guest_prog_run on its vCPU.
  */
 int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
-		  struct vmm_pv *pv, bool pv_lock, uint64_t tsc_hz,
+		  struct vmm_pv *pv, const struct kvm_knobs *k, uint64_t tsc_hz,
 		  uint64_t seed, struct vmm_gthread **threads, char *err,
 		  size_t errlen);
 /* The TSC's rate, measured against CLOCK_MONOTONIC over @ms ms. */

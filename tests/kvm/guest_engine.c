@@ -32,7 +32,7 @@ void guest_eng_watch(void *arg)
 
 static void lock_take(struct eng_arg *a)
 {
-	struct guest_spin s;
+	struct guest_spin s = { 0 };
 
 	guest_spin_begin(&s, a->pv);
 	while (__atomic_exchange_n(&a->sh->lock, 1, __ATOMIC_ACQUIRE))

@@ -154,7 +154,7 @@ static void cases_interp(struct ktap *k)
 		ret = vmm_engine_init(&e, &p);
 	if (!ret) {
 		pvs = vmm_alloc(vm, VCPUS * sizeof(*pvs), 64);
-		ret = vmm_prog_load(vm, &d, pvs, true, vmm_tsc_hz(20), 1, &th,
+		ret = vmm_prog_load(vm, &d, pvs, &p.knobs, vmm_tsc_hz(20), 1, &th,
 				    err, sizeof(err));
 		for (int i = 0; !ret && i < VCPUS; i++)
 			ret = vmm_vcpu_start(&vm->vcpus[i], guest_prog_run,

@@ -6,6 +6,8 @@
  * (gop_draw, in TSC cycles) into guest memory. Steps run so far: COMPUTE
  * (a TSC-timed busy loop, as guest-kernel code when the step says so),
  * SPIN_LOCK and SPIN_UNLOCK (the real queued spinlock, qspinlock.h).
+ * Interrupts (the local timer, IPIs) are taken in compute steps and spin
+ * loops, except in steps run with interrupts off.
  * vmm_prog_supported() says which; the others need a guest scheduler,
  * IPIs or sleeping, which this engine's guests do not have yet.
  */
@@ -13,6 +15,7 @@
 #define OVERSUB_VMM_GUEST_INTERP_H
 
 #include "guest/prog.h"
+#include "vmm/guest/irq.h"
 #include "vmm/guest/qspinlock.h"
 
 #define VMM_PROG_DRAWS 1024 /* drawn step times per COMPUTE step */
@@ -22,6 +25,7 @@ struct vmm_gthread {
 	uint32_t nr_ops;
 	struct gq_lock *locks; /* the VM's spinlocks */
 	struct gq_cpu q; /* its vCPU's lock context and PV area */
+	struct guest_irq_cpu irq; /* its vCPU's interrupts */
 	const uint64_t *draws; /* [nr_ops][VMM_PROG_DRAWS] TSC cycles */
 	uint32_t next_draw;
 	/* read by the engine */

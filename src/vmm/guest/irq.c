@@ -43,6 +43,21 @@ static void call_function_interrupt(struct guest_irq_cpu *c)
 	}
 }
 
+void guest_irq_poll(struct guest_irq_cpu *c)
+{
+	if (guest_irq_pending(c))
+		guest_irq_handle(c);
+}
+
+/* the local timer interrupt's work (tick accounting), then EOI */
+static void timer_interrupt(struct guest_irq_cpu *c)
+{
+	uint64_t t0 = guest_rdtsc();
+
+	while (guest_rdtsc() - t0 < c->vm->timer_cycles)
+		;
+}
+
 void guest_irq_handle(struct guest_irq_cpu *c)
 {
 	for (int w = 0; w < 4; w++) {
@@ -58,6 +73,8 @@ void guest_irq_handle(struct guest_irq_cpu *c)
 			if (vector == GUEST_CALL_FUNCTION_SINGLE_VECTOR ||
 			    vector == GUEST_CALL_FUNCTION_VECTOR)
 				call_function_interrupt(c);
+			else if (vector == GUEST_LOCAL_TIMER_VECTOR)
+				timer_interrupt(c);
 			apic_write(APIC_EOI, 0);
 		}
 	}
@@ -67,15 +84,12 @@ void guest_irq_handle(struct guest_irq_cpu *c)
 static void csd_wait(struct guest_irq_cpu *c, struct guest_csd *csd,
 		     struct vmm_pv *pv)
 {
-	struct guest_spin s;
+	struct guest_spin s = { .irq = c };
 	uint64_t t0 = guest_rdtsc();
 
 	guest_spin_begin(&s, pv);
-	while (csd->pending) {
-		if (guest_irq_pending(c))
-			guest_irq_handle(c);
+	while (csd->pending)
 		guest_cpu_relax(&s);
-	}
 	c->call_wait_cycles += guest_rdtsc() - t0;
 }
 

@@ -23,6 +23,7 @@
 #define APIC_EOI 0x0b0
 #define GUEST_CALL_FUNCTION_SINGLE_VECTOR 0xfb
 #define GUEST_CALL_FUNCTION_VECTOR 0xfc
+#define GUEST_LOCAL_TIMER_VECTOR 0xec
 
 /* A call-function request from one vCPU to another (struct
  * __call_single_data): the sender fills it and waits for done. */
@@ -39,6 +40,7 @@ struct guest_irq_vm {
 	struct vmm_pv *pv; /* [vCPU]: to read whether a target is preempted */
 	bool pv_tlb_flush; /* KVM_FEATURE_PV_TLB_FLUSH */
 	bool pv_sched_yield; /* KVM_FEATURE_PV_SCHED_YIELD */
+	uint64_t timer_cycles; /* the local timer handler's work */
 };
 
 /* One vCPU's view. */

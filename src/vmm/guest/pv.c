@@ -23,6 +23,8 @@ void guest_cpu_relax(struct guest_spin *s)
 	uint64_t now;
 
 	__asm__ volatile("pause" ::: "memory");
+	if (s->irq)
+		guest_irq_poll(s->irq);
 	now = guest_rdtsc();
 	if (pv->entries != s->entries) {
 		/* a VM entry since the last look: a new spell; the time out

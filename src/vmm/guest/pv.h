@@ -18,9 +18,13 @@
 
 #include "vmm/guest/rt.h"
 
+struct guest_irq_cpu;
+
 /* One spin loop's PLE state: when the current spell of spinning began,
- * and in which stay in the guest (a VM entry restarts the count). */
+ * and in which stay in the guest (a VM entry restarts the count); the
+ * interrupts it takes while it spins (irq.h; NULL: none, interrupts off). */
 struct guest_spin {
+	struct guest_irq_cpu *irq;
 	struct vmm_pv *pv; /* the spinning vCPU's own area */
 	uint64_t start; /* this spell began (TSC) */
 	uint64_t last; /* the previous guest_cpu_relax() (TSC) */
@@ -35,6 +39,7 @@ static inline uint64_t guest_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* A new spell of spinning (s->irq is left as the caller set it). */
 static inline void guest_spin_begin(struct guest_spin *s, struct vmm_pv *pv)
 {
 	s->pv = pv;
@@ -55,6 +60,8 @@ static inline void guest_kernel_exit(struct vmm_pv *pv)
 }
 
 void guest_cpu_relax(struct guest_spin *s);
+/* Handle @c's pending interrupts, if any (irq.c). */
+void guest_irq_poll(struct guest_irq_cpu *c);
 void guest_pv_wait(void);
 void guest_pv_kick(uint64_t apicid);
 void guest_pv_yield(uint64_t apicid);

@@ -161,7 +161,7 @@ static void slowpath(struct gq_lock *l, struct gq_cpu *c)
 {
 	struct gq_node *node = &c->nodes[c->cpu], *prev, *next;
 	uint16_t tail = (uint16_t)(c->cpu + 1), old;
-	struct guest_spin s;
+	struct guest_spin s = { .irq = c->irq };
 	uint64_t t0 = guest_rdtsc();
 
 	c->contentions++;

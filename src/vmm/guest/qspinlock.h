@@ -59,6 +59,7 @@ struct gq_node {
 struct gq_cpu {
 	struct gq_node *nodes; /* the VM's nodes, [APIC id] */
 	struct vmm_pv *pv;
+	struct guest_irq_cpu *irq; /* interrupts taken while it spins */
 	uint32_t cpu; /* its APIC id */
 	bool pv_lock; /* PV spinlocks (KVM_FEATURE_PV_UNHALT) */
 	/* counted as the guest kernel's lock:contention_begin/end see them */
