@@ -258,9 +258,18 @@ PY
 		else
 			fail "cli $dir kvm run: not two VMs with operations"
 		fi
+		# SIGINT half a second in: exit 1, the reason, no report
+		timeout --preserve-status -s INT 0.5 "$bin" kvm \
+			scenarios/kvm-spinlock.ini >"$tmp/int.out" 2>"$tmp/int.err"
+		if [ $? -eq 1 ] && [ ! -s "$tmp/int.out" ] &&
+			grep -q interrupted "$tmp/int.err"; then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir kvm SIGINT: not exit 1 with no output"
+		fi
 	else
 		echo "   skip: $dir kvm run (no usable /dev/kvm)"
-		skipped=$((skipped + 2))
+		skipped=$((skipped + 3))
 	fi
 	rm -rf "$tmp"
 }

@@ -169,8 +169,8 @@ static void take_snap(const struct job *j, unsigned int k, int i, u64 now,
 	s->spin_cycles = v->pv->spin_cycles;
 	s->passes = j->vms[k].d.progs[i].uncounted ? 0 : t->passes;
 	s->user_cycles = t->user_cycles;
-	s->contentions = t->q.contentions;
-	s->wait_cycles = t->q.wait_cycles;
+	s->contentions = t->q.contentions + t->mc.contentions;
+	s->wait_cycles = t->q.wait_cycles + t->mc.wait_cycles;
 }
 
 static void on_mark(struct vmm_engine *e, u64 now, void *ctx)

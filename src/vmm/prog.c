@@ -11,7 +11,8 @@
 
 static bool step_supported(enum gop_kind k)
 {
-	return k == GOP_COMPUTE || k == GOP_SPIN_LOCK || k == GOP_SPIN_UNLOCK;
+	return k == GOP_COMPUTE || k == GOP_SPIN_LOCK || k == GOP_SPIN_UNLOCK ||
+	       k == GOP_MUTEX_LOCK || k == GOP_MUTEX_UNLOCK;
 }
 
 static const char *const step_names[] = {
@@ -29,6 +30,11 @@ static const char *const step_names[] = {
 int vmm_prog_check(const struct guest_vm_desc *d, unsigned int nr_vcpus,
 		   char *err, size_t errlen)
 {
+	if (nr_vcpus > 64) {
+		snprintf(err, errlen, "%u vCPUs: the KVM engine's guests have "
+			 "at most 64", nr_vcpus);
+		return -EINVAL;
+	}
 	if (d->nr_threads != nr_vcpus) {
 		snprintf(err, errlen, "%u guest threads on %u vCPUs: the KVM "
 			 "engine's guests run one thread per vCPU (no guest "
@@ -44,8 +50,9 @@ int vmm_prog_check(const struct guest_vm_desc *d, unsigned int nr_vcpus,
 			if (step_supported(k))
 				continue;
 			snprintf(err, errlen, "thread %u, step %u: %s: the KVM "
-				 "engine's guests run compute, spin_lock and "
-				 "spin_unlock steps only", t, i,
+				 "engine's guests run compute, spin_lock, "
+				 "spin_unlock, mutex_lock and mutex_unlock "
+				 "steps only", t, i,
 				 k < sizeof(step_names) / sizeof(step_names[0]) &&
 						 step_names[k] ?
 					 step_names[k] : "?");
@@ -67,7 +74,8 @@ unsigned int vmm_prog_mem_mib(const struct guest_vm_desc *d)
 		   (d->nr_threads + 1) * sizeof(struct gq_node) + 4096 +
 		   sizeof(struct guest_irq_vm) + 64 +
 		   (size_t)d->nr_threads * d->nr_threads *
-			   sizeof(struct guest_csd);
+			   sizeof(struct guest_csd) +
+		   (d->nr_mutexes + 1) * sizeof(struct gm_mutex);
 
 	for (unsigned int t = 0; t < d->nr_threads; t++)
 		n += thread_bytes(&d->progs[t]);
@@ -88,8 +96,11 @@ int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
 	struct guest_csd *csd = vmm_alloc(vm, (size_t)d->nr_threads *
 						      d->nr_threads * sizeof(*csd),
 					  64);
+	struct gm_mutex *mutexes = vmm_alloc(vm, (d->nr_mutexes + 1) *
+							 sizeof(*mutexes),
+					     64);
 
-	if (!locks || !nodes || !th || !ivm || !csd)
+	if (!locks || !nodes || !th || !ivm || !csd || !mutexes)
 		goto nomem;
 	*ivm = (struct guest_irq_vm){
 		.nr_vcpus = d->nr_threads,
@@ -130,6 +141,9 @@ int vmm_prog_load(struct vmm_vm *vm, const struct guest_vm_desc *d,
 			       .cpu = t, .pv_lock = k->pv_unhalt },
 			.irq = { .vm = ivm, .cpu = t,
 				 .irr = vmm_vcpu_irr(&vm->vcpus[t]) },
+			.mutexes = mutexes,
+			.mc = { .q = &x->q, .irq = &x->irq, .all_pv = pv,
+				.pv_hint = k->pv_steal_time },
 			.draws = draws,
 		};
 	}

@@ -144,3 +144,21 @@ void guest_ipi_receiver(void *arg)
 			__asm__ volatile("pause");
 	}
 }
+
+/* the mutex, a non-atomic increment held hold_cycles, the unlock */
+void guest_m_worker(void *arg)
+{
+	struct m_arg *a = arg;
+
+	for (uint64_t i = 0; i < a->sh->iters; i++) {
+		uint64_t x, t0;
+
+		gm_lock(&a->sh->m, &a->mc);
+		x = a->sh->counter;
+		t0 = guest_rdtsc();
+		while (guest_rdtsc() - t0 < a->sh->hold_cycles)
+			;
+		a->sh->counter = x + 1;
+		gm_unlock(&a->sh->m, &a->mc);
+	}
+}

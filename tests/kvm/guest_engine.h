@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "vmm/guest/irq.h"
+#include "vmm/guest/mutex.h"
 #include "vmm/guest/qspinlock.h"
 #include "vmm/guest/rt.h"
 
@@ -66,5 +67,23 @@ void guest_eng_lock_holder(void *arg);
 void guest_eng_lock_waiter(void *arg);
 void guest_eng_kick_waiter(void *arg);
 void guest_eng_kicker(void *arg);
+
+
+/* the mutex test: each vCPU takes the mutex `iters` times and bumps a
+ * counter inside with a read, a hold and a write */
+struct m_shared {
+	struct gm_mutex m;
+	volatile uint64_t counter;
+	uint64_t iters, hold_cycles;
+};
+
+struct m_arg {
+	struct m_shared *sh;
+	struct gm_cpu mc;
+	struct gq_cpu q;
+	struct guest_irq_cpu irq;
+};
+
+void guest_m_worker(void *arg);
 
 #endif

@@ -45,6 +45,12 @@ void guest_prog_run(void *arg)
 			case GOP_SPIN_UNLOCK:
 				gq_unlock(&t->locks[op->obj], &t->q);
 				break;
+			case GOP_MUTEX_LOCK:
+				gm_lock(&t->mutexes[op->obj], &t->mc);
+				break;
+			case GOP_MUTEX_UNLOCK:
+				gm_unlock(&t->mutexes[op->obj], &t->mc);
+				break;
 			default:
 				/* the host refuses such programs */
 				GUEST_ASSERT(!"step the engine's guests run");

@@ -5,7 +5,9 @@
  * step by step on real memory, with the step times drawn ahead of the run
  * (gop_draw, in TSC cycles) into guest memory. Steps run so far: COMPUTE
  * (a TSC-timed busy loop, as guest-kernel code when the step says so),
- * SPIN_LOCK and SPIN_UNLOCK (the real queued spinlock, qspinlock.h).
+ * SPIN_LOCK and SPIN_UNLOCK (the real queued spinlock, qspinlock.h),
+ * MUTEX_LOCK and MUTEX_UNLOCK (the mutex with optimistic spinning,
+ * mutex.h).
  * Interrupts (the local timer, IPIs) are taken in compute steps and spin
  * loops, except in steps run with interrupts off.
  * vmm_prog_supported() says which; the others need a guest scheduler,
@@ -16,6 +18,7 @@
 
 #include "guest/prog.h"
 #include "vmm/guest/irq.h"
+#include "vmm/guest/mutex.h"
 #include "vmm/guest/qspinlock.h"
 
 #define VMM_PROG_DRAWS 1024 /* drawn step times per COMPUTE step */
@@ -26,6 +29,8 @@ struct vmm_gthread {
 	struct gq_lock *locks; /* the VM's spinlocks */
 	struct gq_cpu q; /* its vCPU's lock context and PV area */
 	struct guest_irq_cpu irq; /* its vCPU's interrupts */
+	struct gm_mutex *mutexes; /* the VM's mutexes */
+	struct gm_cpu mc; /* its mutex context */
 	const uint64_t *draws; /* [nr_ops][VMM_PROG_DRAWS] TSC cycles */
 	uint32_t next_draw;
 	/* read by the engine */

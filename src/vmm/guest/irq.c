@@ -17,7 +17,7 @@ static inline void apic_write(uint32_t reg, uint32_t val)
 
 /* __x2apic_send_IPI_dest / native_apic_icr_write: destination, then the
  * low word, which sends */
-static void send_ipi(struct guest_irq_cpu *c, uint32_t dest, uint32_t vector)
+void guest_send_ipi(struct guest_irq_cpu *c, uint32_t dest, uint32_t vector)
 {
 	apic_write(APIC_ICR_HIGH, dest << 24);
 	apic_write(APIC_ICR_LOW, vector);
@@ -102,7 +102,7 @@ void guest_call_function_single(struct guest_irq_cpu *c, uint32_t target,
 	guest_kernel_enter(pv);
 	csd->cycles = cycles;
 	__atomic_store_n(&csd->pending, 1, __ATOMIC_RELEASE);
-	send_ipi(c, target, GUEST_CALL_FUNCTION_SINGLE_VECTOR);
+	guest_send_ipi(c, target, GUEST_CALL_FUNCTION_SINGLE_VECTOR);
 	csd_wait(c, csd, pv);
 	guest_kernel_exit(pv);
 }
@@ -133,7 +133,7 @@ void guest_flush_tlb_multi(struct guest_irq_cpu *c, const uint32_t *targets,
 			continue;
 		csd->cycles = cycles;
 		__atomic_store_n(&csd->pending, 1, __ATOMIC_RELEASE);
-		send_ipi(c, t, GUEST_CALL_FUNCTION_VECTOR);
+		guest_send_ipi(c, t, GUEST_CALL_FUNCTION_VECTOR);
 		if (vm->pv_sched_yield && n > 1 &&
 		    (vm->pv[t].preempted & KVM_VCPU_PREEMPTED_BIT))
 			guest_pv_yield(t);

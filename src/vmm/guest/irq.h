@@ -60,6 +60,9 @@ static inline bool guest_irq_pending(const struct guest_irq_cpu *c)
 	return c->irr[0] | c->irr[1] | c->irr[2] | c->irr[3];
 }
 
+/* an IPI of @vector to @dest (ICR high, then low) */
+void guest_send_ipi(struct guest_irq_cpu *c, uint32_t dest, uint32_t vector);
+
 /* smp_call_function_single(target, handler of @cycles, wait = 1) */
 void guest_call_function_single(struct guest_irq_cpu *c, uint32_t target,
 				uint64_t cycles, struct vmm_pv *pv);
