@@ -241,6 +241,10 @@ kvm_cli() {
 		scenarios/kvm-spinlock.ini --engine sim
 	cli_case "$dir compare --engine bogus" 2 "$bin" compare \
 		scenarios/kvm-spinlock.ini --policies vanilla --engine bogus
+	cli_case "$dir kvm --irqchip bogus" 2 "$bin" kvm \
+		scenarios/kvm-spinlock.ini --irqchip bogus
+	cli_case "$dir run --irqchip refused" 2 "$bin" run \
+		scenarios/kvm-spinlock.ini --irqchip kernel
 	cli_case "$dir kvm oracle refused" 2 "$bin" compare \
 		scenarios/kvm-spinlock.ini --policies oracle --engine kvm --seed 1
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then

@@ -23,6 +23,8 @@ static void compare_usage(FILE *f)
 	      "  --engine sim|kvm      simulate (default), or run for real on /dev/kvm\n"
 	      "                        (docs/kvm-engine.md: one run at a time, no\n"
 	      "                        --trace, -j or --check)\n"
+	      "  --irqchip user|kernel with --engine kvm: the engine's interrupt\n"
+	      "                        controller, or KVM's in-kernel LAPIC\n"
 	      "  --seed N              run seed N only (instead of the scenario's seeds)\n"
 	      "  --json                the report as JSON (every run, and summaries)\n"
 	      "  --csv                 the report as CSV, one row per policy and VM\n"

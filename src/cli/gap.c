@@ -282,7 +282,7 @@ static int gap_go(const struct gap_opts *o, struct scenario *sc,
 		struct sim_config cfg = sc->cfg;
 
 		cfg.seed = o->has_seed ? o->seed : sc->seeds[r];
-		ret = kvmjob_run(&cfg, NULL, &real[r], err, sizeof(err));
+		ret = kvmjob_run(&cfg, NULL, false, &real[r], err, sizeof(err));
 		if (!ret) {
 			cfg.host = h;
 			ret = sim_run(&cfg, NULL, false, &sim[r], err,

@@ -126,6 +126,7 @@ struct job {
 	struct snap *mark; /* [vm][vcpu], VMM_MAX_VCPUS per VM */
 	struct host_metrics base;
 	u64 tsc_hz;
+	unsigned int vm_flags; /* vmm_vm_create's */
 	char *err;
 	size_t errlen;
 };
@@ -224,7 +225,8 @@ static int vm_setup(struct job *j, struct jvm *x, struct task_group *machine,
 			     msg, sizeof(msg));
 	if (ret)
 		return fail(j, ret, "%s", msg);
-	x->vm = vmm_vm_new(vmm_prog_mem_mib(&x->d) + 1, (int)x->c->vcpus, msg,
+	x->vm = vmm_vm_new(vmm_prog_mem_mib(&x->d) + 1, (int)x->c->vcpus,
+			   j->vm_flags, msg,
 			   sizeof(msg));
 	if (!x->vm)
 		return fail(j, -EIO, "%s", msg);
@@ -406,9 +408,11 @@ static int job_run(struct job *j, volatile sig_atomic_t *stop,
 }
 
 int kvmjob_run(const struct sim_config *cfg, volatile sig_atomic_t *stop,
-	       struct sim_metrics *m, char *err, size_t errlen)
+	       bool kernel_irqchip, struct sim_metrics *m, char *err,
+	       size_t errlen)
 {
-	struct job j = { .cfg = cfg, .err = err, .errlen = errlen };
+	struct job j = { .cfg = cfg, .err = err, .errlen = errlen,
+			 .vm_flags = kernel_irqchip ? VMM_VM_KERNEL_IRQCHIP : 0 };
 	struct sigaction sa = { .sa_handler = on_sigint }, old;
 	unsigned int total = 0;
 	int ret;

@@ -22,6 +22,7 @@
 
 #include "cli/cli.h"
 #include "cli/kvmjob.h"
+#include "vmm/costs.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/trace.h"
@@ -38,6 +39,7 @@ enum {
 	OPT_CHECK,
 	OPT_POLICIES,
 	OPT_ENGINE,
+	OPT_IRQCHIP,
 };
 
 int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs)
@@ -131,9 +133,10 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "policies", required_argument, NULL, OPT_POLICIES },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, csv = false, window = false;
+	bool json = false, csv = false, window = false, irqchip = false;
 	int c, ret;
 
 	o->out = OUT_TEXT;
@@ -198,6 +201,18 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 					"--engine: sim or kvm, got '%s'",
 					optarg);
 			break;
+		case OPT_IRQCHIP:
+			if (!strcmp(optarg, "kernel"))
+				o->kernel_irqchip = true;
+			else if (!strcmp(optarg, "user"))
+				o->kernel_irqchip = false;
+			else
+				return cli_usage_error(
+					o->cmd,
+					"--irqchip: user or kernel, got '%s'",
+					optarg);
+			irqchip = true;
+			break;
 		case OPT_POLICIES:
 			if (!o->compare)
 				return cli_bad_option(o->cmd, argc, argv);
@@ -230,6 +245,9 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 	if (o->compare && !o->nr_policies)
 		return cli_usage_error(o->cmd,
 				       "--policies a,b,... is required");
+	if (irqchip && !o->kvm)
+		return cli_usage_error(o->cmd, "--irqchip: with the KVM engine "
+				       "only (--engine kvm)");
 	if (o->kvm && o->trace)
 		return cli_usage_error(o->cmd, "--trace: not with the KVM "
 				       "engine yet");
@@ -276,7 +294,8 @@ static int run_one(batch_t *r, job_t *j, const struct sim_trace_ops *trace)
 	int ret;
 
 	if (r->kvm)
-		ret = kvmjob_run(&j->cfg, NULL, &j->m, err, sizeof(err));
+		ret = kvmjob_run(&j->cfg, NULL, r->kernel_irqchip, &j->m, err,
+				 sizeof(err));
 	else
 		ret = sim_run(&j->cfg, trace, r->check, &j->m, err,
 			      sizeof(err));
@@ -698,6 +717,12 @@ int runner_main(struct run_opts *o)
 		scenario_free(&sc);
 		return EXIT_USAGE;
 	}
+	if (o->kvm && o->kernel_irqchip &&
+	    !vmm_kernel_irqchip_works(err, sizeof(err))) {
+		fprintf(stderr, "%s: --irqchip kernel: %s\n", o->cmd, err);
+		scenario_free(&sc);
+		return 1;
+	}
 	if (o->kvm && kvmjob_check(&sc, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", o->cmd, err);
 		scenario_free(&sc);
@@ -720,6 +745,7 @@ int runner_main(struct run_opts *o)
 	r.b.check = o->check;
 	r.b.max_jobs = o->jobs;
 	r.b.kvm = o->kvm;
+	r.b.kernel_irqchip = o->kernel_irqchip;
 	if (o->trace && r.b.nr_jobs != 1) {
 		fprintf(stderr,
 			"%s: --trace needs a single run, this is %u (%u polic%s x %u seed%s); pick one with --seed%s\n",

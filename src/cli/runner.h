@@ -30,6 +30,7 @@ struct run_opts {
 	bool compare;
 	bool kvm; /* run on the KVM engine (oversub kvm, --engine kvm) */
 	bool engine_fixed; /* the command has no --engine (oversub kvm) */
+	bool kernel_irqchip; /* --irqchip kernel: KVM's in-kernel LAPIC */
 	const char *file;
 	bool has_seed;
 	u64 seed;
@@ -67,6 +68,7 @@ struct runner_job {
 struct runner_batch {
 	const char *file; /* the scenario, for messages */
 	bool kvm; /* the KVM engine runs the jobs, one at a time */
+	bool kernel_irqchip; /* with KVM's in-kernel LAPIC */
 	bool check; /* verify the scheduler's invariants */
 	unsigned int max_jobs; /* -j */
 	bool tty;

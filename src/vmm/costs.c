@@ -124,7 +124,7 @@ int vmm_measure_costs(struct vmm_costs *c, unsigned int samples, char *err,
 			 samples ? "out of memory" : "no samples");
 		return -EINVAL;
 	}
-	vm = vmm_vm_new(1, 1, err, errlen);
+	vm = vmm_vm_new(1, 1, 0, err, errlen);
 	ret = vm ? vmm_vcpu_start(&vm->vcpus[0], guest_probe_exits, NULL) : -EIO;
 	if (!ret)
 		ret = probe(vm, c, samples, v);
@@ -136,7 +136,7 @@ int vmm_measure_costs(struct vmm_costs *c, unsigned int samples, char *err,
 		free(v);
 		return ret;
 	}
-	vm = vmm_vm_new(1, 1, err, errlen);
+	vm = vmm_vm_new(1, 1, 0, err, errlen);
 	if (!vm) {
 		free(v);
 		return -EIO;
@@ -156,4 +156,87 @@ int vmm_measure_costs(struct vmm_costs *c, unsigned int samples, char *err,
 	vmm_vm_free(vm);
 	free(v);
 	return ret;
+}
+
+struct probe_seen {
+	int reports;
+	uint64_t seen;
+};
+
+static int probe_report(struct vmm_vcpu *vcpu, const struct ucall *uc,
+			void *ctx)
+{
+	struct probe_seen *p = ctx;
+
+	(void)vcpu;
+	if (uc->cmd == UCALL_REPORT && uc->nr_args == 1) {
+		p->reports++;
+		p->seen = uc->args[0];
+	}
+	return 0;
+}
+
+/* run @vcpu until it reports, at most @tries entries: 0 and p filled, or
+ * -EAGAIN when it never got there */
+static int run_bounded(struct vmm_vcpu *vcpu, struct probe_seen *p, int tries)
+{
+	struct ucall uc;
+
+	while (tries-- > 0) {
+		switch (vmm_vcpu_run(vcpu, &uc)) {
+		case VMM_EXIT_UCALL:
+			if (uc.cmd == UCALL_DONE)
+				return p->reports ? 0 : -EIO;
+			probe_report(vcpu, &uc, p);
+			break;
+		case VMM_EXIT_INTR:
+		case VMM_EXIT_IRQ_WINDOW:
+			break;
+		default:
+			return -EIO;
+		}
+	}
+	return -EAGAIN;
+}
+
+bool vmm_kernel_irqchip_works(char *why, size_t len)
+{
+	struct vmm_vm *vm = vmm_vm_new(1, 2, VMM_VM_KERNEL_IRQCHIP, why, len);
+	struct probe_seen p0 = { 0 }, p1 = { 0 };
+	uint64_t *a0, *a1;
+	int ret;
+
+	if (!vm)
+		return false;
+	/* vCPU 0 sends vCPU 1 an IPI and looks for none itself; then vCPU 1,
+	 * which was not running, enters with it pending and looks for it */
+	a0 = vmm_alloc(vm, 3 * sizeof(*a0), 8);
+	a1 = vmm_alloc(vm, 3 * sizeof(*a1), 8);
+	a0[0] = 1;
+	a0[1] = (uint64_t)vmm_vcpu_irr(&vm->vcpus[0]);
+	a0[2] = 1;
+	a1[0] = 10 * 1000 * 1000;
+	a1[1] = (uint64_t)vmm_vcpu_irr(&vm->vcpus[1]);
+	a1[2] = 0xff; /* sends to nobody */
+	ret = vmm_vcpu_start(&vm->vcpus[0], guest_probe_self_ipi, a0);
+	if (!ret)
+		ret = vmm_vcpu_start(&vm->vcpus[1], guest_probe_self_ipi, a1);
+	if (!ret)
+		ret = vmm_vcpu_run_to_done(&vm->vcpus[0], probe_report, &p0);
+	if (!ret)
+		ret = run_bounded(&vm->vcpus[1], &p1, 10000);
+	if (ret == -EAGAIN)
+		snprintf(why, len, "this host's in-kernel LAPIC does not "
+			 "deliver interrupts to the guest (with a vector "
+			 "pending, KVM_RUN returns EINTR at once, again and "
+			 "again)");
+	else if (ret)
+		snprintf(why, len, "the in-kernel LAPIC probe failed: %s",
+			 vm->err);
+	else if (!p1.seen)
+		snprintf(why, len, "this host's in-kernel LAPIC does not "
+			 "deliver interrupts to the guest (an IPI stays "
+			 "requested, never injected)");
+	vmm_vm_free(vm);
+	return !ret && p1.seen;
 }

@@ -7,6 +7,9 @@
 #ifndef OVERSUB_VMM_COSTS_H
 #define OVERSUB_VMM_COSTS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "core/types.h"
 
 struct vmm_costs {
@@ -20,5 +23,14 @@ struct vmm_costs {
  * plus @samples / 10 x 1 ms for the signal probe. */
 int vmm_measure_costs(struct vmm_costs *c, unsigned int samples, char *err,
 		      size_t errlen);
+
+/*
+ * Does this host's in-kernel LAPIC (KVM_CREATE_IRQCHIP) deliver
+ * interrupts to the engine's guests? vCPU 0 sends vCPU 1 an IPI; vCPU 1,
+ * entering with it pending, polls for it. true if it arrived; false with
+ * the reason in @why (this machine's nested KVM returns EINTR from every
+ * KVM_RUN of a vCPU with a vector pending).
+ */
+bool vmm_kernel_irqchip_works(char *why, size_t len);
 
 #endif

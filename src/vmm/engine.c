@@ -151,6 +151,40 @@ static void switch_in(struct vmm_evcpu *v, u64 now)
 		kvm_vcpu_halt_end(v->kv, now, now, true);
 }
 
+/* vectors accepted for @v and not handled yet: in the engine's IRR, or
+ * in the guest's pending bitmap (taken by the stubs) */
+static bool irq_pending(const struct vmm_evcpu *v)
+{
+	const volatile u64 *g = vmm_vcpu_irr(v->vcpu);
+
+	for (int w = 0; w < 4; w++)
+		if (v->irr[w] || g[w])
+			return true;
+	/* KVM's LAPIC: what it has requested and not yet injected */
+	return v->evm->vm->kernel_irqchip &&
+	       vmm_vcpu_lapic_pending(v->vcpu) > 0;
+}
+
+/* With KVM's LAPIC the engine sees no IPI: at each tick it looks at the
+ * halted vCPUs' LAPICs and wakes those with a vector requested
+ * (kvm_vcpu_wake_up), as a real host's LAPIC would kick them at once */
+static void kernel_irqchip_wakeups(struct vmm_engine *e, u64 now)
+{
+	for (int k = 0; k < e->nr_vms; k++) {
+		struct vmm_evm *evm = &e->vms[k];
+
+		if (!evm->vm->kernel_irqchip || evm->dead)
+			continue;
+		for (int i = 0; i < evm->vm->nr_vcpus; i++) {
+			struct vmm_evcpu *v = &evm->v[i];
+
+			if (v->where == VMM_HALTED && !v->done &&
+			    vmm_vcpu_lapic_pending(v->vcpu) > 0)
+				kvm_vcpu_wake_up(v->kv, now);
+		}
+	}
+}
+
 static void worker_tick(struct vmm_worker *w, u64 now)
 {
 	struct vmm_engine *e = w->e;
@@ -168,6 +202,8 @@ static void worker_tick(struct vmm_worker *w, u64 now)
 			kvm_apic_accept_irq(v->kv, APIC_DM_FIXED, now);
 		sched_tick(rq, now);
 	}
+	if (w->cpu == 0)
+		kernel_irqchip_wakeups(e, now);
 	w->next_tick += e->p.sp.tick_ns;
 	if (w->next_tick <= now)
 		w->next_tick = now + e->p.sp.tick_ns;
@@ -188,18 +224,6 @@ static void worker_schedule(struct vmm_worker *w, u64 now)
 	}
 	if (!next && e->p.balance)
 		sched_balance_newidle(&e->s, w->cpu, now);
-}
-
-/* vectors accepted for @v and not handled yet: in the engine's IRR, or
- * in the guest's pending bitmap (taken by the stubs) */
-static bool irq_pending(const struct vmm_evcpu *v)
-{
-	const volatile u64 *g = vmm_vcpu_irr(v->vcpu);
-
-	for (int w = 0; w < 4; w++)
-		if (v->irr[w] || g[w])
-			return true;
-	return false;
 }
 
 /* a store to the doorbell page: a paravirtual call (rt.h) */
@@ -341,6 +365,14 @@ static void apic_inject(struct vmm_evcpu *v)
 	int w, vec;
 	u8 vector;
 
+	if (v->evm->vm->kernel_irqchip) {
+		/* KVM's LAPIC injects; private interrupts go to it */
+		while ((vec = vmm_irqchip_take(&v->evm->chip,
+					       v->vcpu->idx)) >= 0)
+			(void)vmm_vm_signal_msi(v->evm->vm, v->vcpu->idx,
+						(uint8_t)vec);
+		return;
+	}
 	while ((vec = vmm_irqchip_take(&v->evm->chip, v->vcpu->idx)) >= 0)
 		v->irr[vec / 64] |= 1ull << (vec % 64);
 	run->request_interrupt_window = 0;

@@ -113,14 +113,52 @@ static void write_gdt(struct vmm_vcpu *vcpu)
 	memcpy(t + 102, &iomap, sizeof(iomap));
 }
 
+/* the in-kernel LAPIC software-enabled (SVR bit 8, spurious vector
+ * 0xff), in xAPIC mode as reset leaves it */
+static int lapic_enable(struct vmm_vcpu *vcpu)
+{
+	struct kvm_lapic_state l;
+	uint32_t svr = 0x1ff;
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &l) < 0)
+		return vmm_error(vcpu->vm, -errno, "vCPU %d: KVM_GET_LAPIC: %s",
+				 vcpu->idx, strerror(errno));
+	memcpy(&l.regs[0xf0], &svr, sizeof(svr));
+	if (ioctl(vcpu->fd, KVM_SET_LAPIC, &l) < 0)
+		return vmm_error(vcpu->vm, -errno, "vCPU %d: KVM_SET_LAPIC: %s",
+				 vcpu->idx, strerror(errno));
+	return 0;
+}
+
+int vmm_vcpu_lapic_pending(struct vmm_vcpu *vcpu)
+{
+	struct kvm_lapic_state l;
+
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &l) < 0)
+		return -errno;
+	for (int i = 0; i < 8; i++) {
+		uint32_t irr;
+
+		memcpy(&irr, &l.regs[0x200 + 0x10 * i], sizeof(irr));
+		if (irr)
+			return 1;
+	}
+	return 0;
+}
+
 int vmm_vcpu_setup(struct vmm_vcpu *vcpu)
 {
+	int ret;
+
 	vcpu->area = vmm_alloc(vcpu->vm, VMM_VCPU_RAM, 4096);
 	if (!vcpu->area)
 		return vmm_error(vcpu->vm, -ENOMEM,
 				 "guest memory: no room for vCPU %d", vcpu->idx);
 	write_gdt(vcpu);
-	return set_cpuid(vcpu);
+	ret = set_cpuid(vcpu);
+	if (!ret && vcpu->vm->kernel_irqchip)
+		ret = lapic_enable(vcpu);
+	return ret;
 }
 
 static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code)

@@ -307,7 +307,7 @@ static int create_vcpu(struct vmm_vm *vm, int idx)
 }
 
 int vmm_vm_create(struct vmm_vm *vm, unsigned int mem_mib, int nr_vcpus,
-		  char *err, size_t errlen)
+		  unsigned int flags, char *err, size_t errlen)
 {
 	struct kvm_userspace_memory_region region;
 	size_t need;
@@ -361,6 +361,13 @@ int vmm_vm_create(struct vmm_vm *vm, unsigned int mem_mib, int nr_vcpus,
 	if (!ret) {
 		/* VMX without unrestricted guest needs it; harmless else */
 		(void)ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);
+		if ((flags & VMM_VM_KERNEL_IRQCHIP) &&
+		    ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+			ret = vmm_error(vm, -errno, "KVM_CREATE_IRQCHIP: %s",
+					strerror(errno));
+		vm->kernel_irqchip = flags & VMM_VM_KERNEL_IRQCHIP;
+	}
+	if (!ret) {
 		region = (struct kvm_userspace_memory_region){
 			.slot = 0,
 			.guest_phys_addr = vm->ram_gpa,
@@ -412,8 +419,8 @@ void vmm_vm_destroy(struct vmm_vm *vm)
 	vm->nr_vcpus = 0;
 }
 
-struct vmm_vm *vmm_vm_new(unsigned int mem_mib, int nr_vcpus, char *err,
-			  size_t errlen)
+struct vmm_vm *vmm_vm_new(unsigned int mem_mib, int nr_vcpus,
+			  unsigned int flags, char *err, size_t errlen)
 {
 	struct vmm_vm *vm = malloc(sizeof(*vm));
 
@@ -421,7 +428,7 @@ struct vmm_vm *vmm_vm_new(unsigned int mem_mib, int nr_vcpus, char *err,
 		snprintf(err, errlen, "a VM: out of memory");
 		return NULL;
 	}
-	if (vmm_vm_create(vm, mem_mib, nr_vcpus, err, errlen)) {
+	if (vmm_vm_create(vm, mem_mib, nr_vcpus, flags, err, errlen)) {
 		free(vm);
 		return NULL;
 	}
@@ -434,4 +441,17 @@ void vmm_vm_free(struct vmm_vm *vm)
 		return;
 	vmm_vm_destroy(vm);
 	free(vm);
+}
+
+int vmm_vm_signal_msi(struct vmm_vm *vm, int dest, uint8_t vector)
+{
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | ((uint32_t)dest << 12),
+		.data = vector, /* fixed, edge */
+	};
+
+	if (ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) < 0)
+		return vmm_error(vm, -errno, "KVM_SIGNAL_MSI: %s",
+				 strerror(errno));
+	return 0;
 }

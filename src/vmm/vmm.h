@@ -58,6 +58,7 @@ struct vmm_vm {
 	size_t heap; /* next free byte of ram for vmm_alloc */
 	uint64_t pml4_gpa;
 	uint64_t *idt; /* 256 gates, vectors 32..255 to the stubs (irq.S) */
+	bool kernel_irqchip; /* KVM's LAPIC: IPIs and EOIs never exit */
 	struct vmm_image image;
 	int nr_vcpus;
 	struct vmm_vcpu vcpus[VMM_MAX_VCPUS];
@@ -67,16 +68,21 @@ struct vmm_vm {
 /* Is /dev/kvm there and usable? If not, why (for a test's SKIP). */
 bool vmm_kvm_available(char *why, size_t len);
 
+/* vmm_vm_create flags */
+#define VMM_VM_KERNEL_IRQCHIP 1u /* KVM's in-kernel LAPIC (--irqchip kernel) */
+
 /*
  * A VM with @mem_mib MiB of guest memory besides its page tables and its
- * copy of the program image, and @nr_vcpus vCPUs (not started).
+ * copy of the program image, and @nr_vcpus vCPUs (not started); @flags:
+ * VMM_VM_KERNEL_IRQCHIP, or 0 for no in-kernel irqchip (the engine is the
+ * interrupt controller).
  */
 int vmm_vm_create(struct vmm_vm *vm, unsigned int mem_mib, int nr_vcpus,
-		  char *err, size_t errlen);
+		  unsigned int flags, char *err, size_t errlen);
 void vmm_vm_destroy(struct vmm_vm *vm);
 /* vmm_vm_create on a new allocation: the VM, or NULL with @err set */
-struct vmm_vm *vmm_vm_new(unsigned int mem_mib, int nr_vcpus, char *err,
-			  size_t errlen);
+struct vmm_vm *vmm_vm_new(unsigned int mem_mib, int nr_vcpus,
+			  unsigned int flags, char *err, size_t errlen);
 /* vmm_vm_destroy, then free (NULL: nothing) */
 void vmm_vm_free(struct vmm_vm *vm);
 /* @size bytes of zeroed guest memory, aligned to @align (a power of two);
@@ -93,6 +99,13 @@ static inline volatile uint64_t *vmm_vcpu_irr(const struct vmm_vcpu *vcpu)
 }
 
 struct kvm_cpuid2;
+/* With a kernel irqchip: whether @vcpu's in-kernel LAPIC has a vector
+ * requested (IRR). 0/1, or -errno. */
+int vmm_vcpu_lapic_pending(struct vmm_vcpu *vcpu);
+/* With a kernel irqchip: an MSI of @vector to APIC id @dest
+ * (KVM_SIGNAL_MSI); 0 or -errno. */
+int vmm_vm_signal_msi(struct vmm_vm *vm, int dest, uint8_t vector);
+
 /* KVM_SET_CPUID2 on @vcpu (a new vCPU has KVM_GET_SUPPORTED_CPUID's). */
 int vmm_vcpu_set_cpuid(struct vmm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);
 

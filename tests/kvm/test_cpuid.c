@@ -101,7 +101,7 @@ static int on_report(struct vmm_vcpu *vcpu, const struct ucall *uc, void *ctx)
 static int round_run(bool flip, uint32_t set[][4], uint32_t got[][4],
 		     char *err, size_t len)
 {
-	struct vmm_vm *vm = vmm_vm_new(1, 1, err, len);
+	struct vmm_vm *vm = vmm_vm_new(1, 1, 0, err, len);
 	struct guest_cpuid_arg *arg;
 	struct kvm_cpuid2 *c;
 	struct seen s = { 0 };

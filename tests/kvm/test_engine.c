@@ -48,7 +48,7 @@ static int fix_vm(struct fix *f, int i, int nr, const guest_fn *fns)
 {
 	struct vmm_vm *vm = &f->vm[i];
 	struct vmm_pv *pv;
-	int ret = vmm_vm_create(vm, 1, nr, f->err, sizeof(f->err));
+	int ret = vmm_vm_create(vm, 1, nr, 0, f->err, sizeof(f->err));
 
 	if (ret)
 		return ret;

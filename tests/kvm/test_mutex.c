@@ -30,7 +30,7 @@ static struct mrun run_mutex(unsigned int cpus, bool steal_time)
 	struct vmm_engine_params p;
 	struct vmm_engine e;
 	char err[256];
-	struct vmm_vm *vm = vmm_vm_new(1, VCPUS, err, sizeof(err));
+	struct vmm_vm *vm = vmm_vm_new(1, VCPUS, 0, err, sizeof(err));
 	struct guest_irq_vm *ivm;
 	struct gq_node *nodes;
 	struct m_shared *sh;

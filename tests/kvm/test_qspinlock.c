@@ -46,7 +46,7 @@ static struct qrun run_lock(unsigned int cpus, bool pv, bool ple)
 	struct vmm_engine e;
 	struct vmm_engine_params p;
 	char err[256];
-	struct vmm_vm *vm = vmm_vm_new(1, VCPUS, err, sizeof(err));
+	struct vmm_vm *vm = vmm_vm_new(1, VCPUS, 0, err, sizeof(err));
 	struct vmm_pv *pvs;
 	struct gq_node *nodes;
 	struct q_shared *sh;
@@ -145,7 +145,7 @@ static void cases_interp(struct ktap *k)
 		ret = vmm_prog_check(&d, VCPUS, err, sizeof(err));
 	ktap_result(k, !ret, "interp: the spinlock program is one the engine runs");
 	if (!ret) {
-		vm = vmm_vm_new(vmm_prog_mem_mib(&d), VCPUS, err, sizeof(err));
+		vm = vmm_vm_new(vmm_prog_mem_mib(&d), VCPUS, 0, err, sizeof(err));
 		ret = vm ? 0 : -EIO;
 	}
 	params(&p, 2, true);

@@ -47,7 +47,7 @@ static int on_count_ucall(struct vmm_vcpu *vcpu, const struct ucall *uc,
  * of vmm_vcpu_run_to_done, its message in @err */
 static int run_one(guest_fn fn, char *err, size_t len)
 {
-	struct vmm_vm *vm = vmm_vm_new(1, 1, err, len);
+	struct vmm_vm *vm = vmm_vm_new(1, 1, 0, err, len);
 	uint64_t *zero;
 	int ret;
 
@@ -77,7 +77,7 @@ static void cases_count(struct ktap *k)
 {
 	struct sync_seen s = { 0 };
 	char err[256];
-	struct vmm_vm *vm = vmm_vm_new(1, 1, err, sizeof(err));
+	struct vmm_vm *vm = vmm_vm_new(1, 1, 0, err, sizeof(err));
 	int ret;
 
 	if (!vm) {
@@ -111,8 +111,8 @@ static void cases_count(struct ktap *k)
 static void case_isolation(struct ktap *k)
 {
 	char err[256];
-	struct vmm_vm *a = vmm_vm_new(1, 1, err, sizeof(err));
-	struct vmm_vm *b = vmm_vm_new(1, 1, err, sizeof(err));
+	struct vmm_vm *a = vmm_vm_new(1, 1, 0, err, sizeof(err));
+	struct vmm_vm *b = vmm_vm_new(1, 1, 0, err, sizeof(err));
 	struct guest_count_arg *arg;
 	int ra = -1, rb = -1;
 
@@ -134,7 +134,7 @@ static void case_isolation(struct ktap *k)
 static void case_bad_create(struct ktap *k)
 {
 	char err[256] = "";
-	struct vmm_vm *vm = vmm_vm_new(1, 0, err, sizeof(err));
+	struct vmm_vm *vm = vmm_vm_new(1, 0, 0, err, sizeof(err));
 
 	ktap_diag("0 vCPUs: %s", err);
 	ktap_result(k, !vm && strstr(err, "1..64 vCPUs"),

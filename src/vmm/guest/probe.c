@@ -21,3 +21,19 @@ void guest_probe_spin(void *arg)
 	for (;;)
 		(*n)++;
 }
+
+/* a self-IPI of CALL_FUNCTION_SINGLE_VECTOR, then up to *arg polls of
+ * the pending bitmap; reports 1 if the stub took it, else 0 */
+void guest_probe_self_ipi(void *arg)
+{
+	uint64_t polls = *(volatile uint64_t *)arg, seen = 0;
+	volatile uint32_t *icr_hi = (volatile uint32_t *)(VMM_XAPIC_GPA + 0x310);
+	volatile uint32_t *icr_lo = (volatile uint32_t *)(VMM_XAPIC_GPA + 0x300);
+	volatile uint64_t *irr = (volatile uint64_t *)((uint64_t *)arg)[1];
+
+	*icr_hi = (uint32_t)((uint64_t *)arg)[2] << 24;
+	*icr_lo = 0xfb;
+	for (uint64_t i = 0; i < polls && !seen; i++)
+		seen = irr[3] >> (0xfb - 192) & 1;
+	GUEST_REPORT(seen);
+}

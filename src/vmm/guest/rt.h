@@ -94,6 +94,7 @@ void guest_entry(guest_fn fn, void *arg) __attribute__((noreturn));
 /* the cost probes' guest code (src/vmm/guest/probe.c) */
 void guest_probe_exits(void *arg);
 void guest_probe_spin(void *arg);
+void guest_probe_self_ipi(void *arg);
 
 static inline void guest_sync(uint64_t stage)
 {
