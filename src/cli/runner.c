@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "cli/kvmjob.h"
 #include "vmm/costs.h"
+#include "vmm/vmm.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/trace.h"
@@ -644,6 +645,32 @@ static int print_report(struct runner *r, const struct scenario *sc)
 	return ret;
 }
 
+/* Before a KVM engine run: policies it cannot run are refused (2); then
+ * /dev/kvm and, for --irqchip kernel, the host's LAPIC must work (1). */
+static int runner_kvm_ready(const struct run_opts *o, const char *const *names,
+			    const struct policy *pol, unsigned int nr)
+{
+	char err[256];
+
+	for (unsigned int p = 0; p < nr; p++) {
+		if (pol[p].kvm.oracle_yield) {
+			fprintf(stderr, "%s: policy %s: the oracle needs the "
+				"engine to name the vCPU a spinner awaits; the "
+				"KVM engine does not yet\n", o->cmd, names[p]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!vmm_kvm_available(err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", o->cmd, err);
+		return 1;
+	}
+	if (o->kernel_irqchip && !vmm_kernel_irqchip_works(err, sizeof(err))) {
+		fprintf(stderr, "%s: --irqchip kernel: %s\n", o->cmd, err);
+		return 1;
+	}
+	return 0;
+}
+
 static int runner_go(struct runner *r, struct scenario *sc)
 {
 	const struct run_opts *o = r->o;
@@ -663,6 +690,11 @@ static int runner_go(struct runner *r, struct scenario *sc)
 				r->names[p], err);
 			return EXIT_USAGE;
 		}
+	}
+	if (o->kvm) {
+		ret = runner_kvm_ready(o, r->names, pol, r->nr_policies);
+		if (ret)
+			return ret;
 	}
 	for (unsigned int i = 0; i < r->b.nr_jobs; i++) {
 		job_t *j = &r->b.jobs[i];
@@ -716,12 +748,6 @@ int runner_main(struct run_opts *o)
 			o->cmd, o->file, o->file);
 		scenario_free(&sc);
 		return EXIT_USAGE;
-	}
-	if (o->kvm && o->kernel_irqchip &&
-	    !vmm_kernel_irqchip_works(err, sizeof(err))) {
-		fprintf(stderr, "%s: --irqchip kernel: %s\n", o->cmd, err);
-		scenario_free(&sc);
-		return 1;
 	}
 	if (o->kvm && kvmjob_check(&sc, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", o->cmd, err);
