@@ -411,6 +411,9 @@ smoke() {
 	cli_contains "$dir oversub bogus: names it" "bogus"
 	cli_case "$dir oversub --bogus" 2 "$bin" --bogus
 	cli_case "$dir oversub list bogus" 2 "$bin" list bogus
+	cli_case "$dir compare --policies twice" 2 "$bin" compare \
+		scenarios/overcommit-spinlock.ini --policies vanilla,series-v2,vanilla
+	cli_contains "$dir compare --policies twice: names it" "'vanilla' twice"
 	cli_case "$dir oversub list --bogus" 2 "$bin" list --bogus
 	runs "$dir" "$bin"
 	kvm_cli "$dir" "$bin"

@@ -114,6 +114,10 @@ static int parse_policies(struct run_opts *o, char *arg)
 			return cli_usage_error(
 				o->cmd, "--policies: at most %d policies",
 				RUNNER_MAX_POLICIES);
+		for (unsigned int i = 0; i < o->nr_policies; i++)
+			if (!strcmp(o->policies[i], tok))
+				return cli_usage_error(
+					o->cmd, "--policies: '%s' twice", tok);
 		o->policies[o->nr_policies++] = tok;
 	}
 	return 0;

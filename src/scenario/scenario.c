@@ -1320,6 +1320,27 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	for (size_t i = 0; i < ps.knobs.nr; i++)
 		policy_set_knob(&pol, ps.knobs.v[i].key, ps.knobs.v[i].value,
 				NULL, 0);
+	if (pol.sched.vcpu_debooster_enabled && pol.sched.vcpu_lag_credit_enabled) {
+		/* refused where the combination is completed */
+		const char *key = "preset";
+		int line = ps.preset_line;
+
+		for (size_t i = 0; i < ps.knobs.nr; i++) {
+			const struct entry *k = &ps.knobs.v[i];
+
+			if ((!strcmp(k->key, "vcpu_debooster_enabled") ||
+			     !strcmp(k->key, "vcpu_lag_credit_enabled")) &&
+			    k->line > line) {
+				key = k->key;
+				line = k->line;
+			}
+		}
+		perr_at(&ps, line, "%s: the v3 lag credit and the v2 debooster "
+			"are alternatives (MODEL.md 4b); turn one off", key);
+		free(table);
+		parser_free(&ps);
+		return -EINVAL;
+	}
 	if (!ps.seeds) {
 		ps.seeds = calloc(1, sizeof(*ps.seeds));
 		if (!ps.seeds) {
@@ -1394,8 +1415,12 @@ int scenario_load(const char *path, struct scenario *out, char *err,
 	n = fread(text, 1, SCENARIO_MAX_FILE_SIZE + 1, f);
 	e = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
-	if (!e && n > SCENARIO_MAX_FILE_SIZE)
-		e = EFBIG;
+	if (!e && n > SCENARIO_MAX_FILE_SIZE) {
+		load_err(err, errlen, "%s: cannot read: larger than the 1 MiB "
+			 "limit of a scenario file", path);
+		free(text);
+		return -EINVAL;
+	}
 	if (e) {
 		load_err(err, errlen, "%s: cannot read: %s", path, strerror(e));
 		free(text);
@@ -1460,6 +1485,16 @@ int scenario_policy(const struct scenario *sc, const char *name,
 		ret = policy_set_knob(p, k->name, val, err, errlen);
 		if (ret)
 			return ret;
+	}
+	if (p->sched.vcpu_debooster_enabled && p->sched.vcpu_lag_credit_enabled) {
+		snprintf(err, errlen, "preset %s with the scenario's %s = on: the "
+			 "v3 lag credit and the v2 debooster are alternatives "
+			 "(MODEL.md 4b)", name,
+			 mine.sched.vcpu_lag_credit_enabled &&
+					 !base.sched.vcpu_lag_credit_enabled ?
+				 "vcpu_lag_credit_enabled" :
+				 "vcpu_debooster_enabled");
+		return -EINVAL;
 	}
 	return 0;
 }

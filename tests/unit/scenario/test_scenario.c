@@ -604,6 +604,40 @@ static void load_errors(void **state)
 	assert_int_equal(scenario_load(path, &sc, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, ":2: NUL byte: not a text file"));
 	unlink(path);
+	/* one byte over the 1 MiB limit: the message names the limit */
+	strcpy(path, "/tmp/oversub-scenario-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, SCENARIO_MAX_FILE_SIZE + 1), 0);
+	close(fd);
+	assert_int_equal(scenario_load(path, &sc, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "cannot read: larger than the 1 MiB limit "
+				    "of a scenario file"));
+	unlink(path);
+}
+
+/* MODEL.md 4b: the v3 lag credit is the alternative to the v2
+ * debooster; a policy with both is refused at the line that completes
+ * the combination (here the knob on line 4, over preset deboost) */
+static void debooster_and_lag_credit_refused(void **state)
+{
+	struct scenario sc;
+	struct policy p;
+
+	(void)state;
+	parse_bad(VM "[policy]\npreset = deboost\nvcpu_lag_credit_enabled = on\n",
+		  "t.ini:5: vcpu_lag_credit_enabled: the v3 lag credit and the "
+		  "v2 debooster are alternatives (MODEL.md 4b); turn one off");
+	/* a file that asks for the lag credit is fine alone, but not under
+	 * a preset with the debooster (oversub compare --policies deboost) */
+	parse_ok(VM "[policy]\nvcpu_lag_credit_enabled = on\n", &sc);
+	assert_int_equal(scenario_policy(&sc, "deboost", &p, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "preset deboost with the scenario's "
+				 "vcpu_lag_credit_enabled = on: the v3 lag "
+				 "credit and the v2 debooster are alternatives "
+				 "(MODEL.md 4b)");
+	scenario_free(&sc);
 }
 
 /* --- files ----------------------------------------------------------- */
@@ -788,6 +822,7 @@ int main(void)
 		cmocka_unit_test(long_lines),
 		cmocka_unit_test(small_err_buffer),
 		cmocka_unit_test(load_errors),
+		cmocka_unit_test(debooster_and_lag_credit_refused),
 		cmocka_unit_test(malformed_files),
 		cmocka_unit_test(shipped_scenarios),
 		cmocka_unit_test(shipped_examples),
