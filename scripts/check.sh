@@ -334,6 +334,31 @@ PY
 		else
 			fail "cli $dir table --plot: no SVG written"
 		fi
+		# nothing of the chart on stdout, no temporary file left
+		if ! grep -q '<svg' /tmp/oversub-smoke.$$ &&
+			! ls "$tmp" | grep -q '\.tmp\.'; then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir table --plot: chart on stdout or a temp file left"
+		fi
+		# a full disk: exit 1, the reason, no chart and no temp file
+		# (a 8 KiB tmpfs in a mount namespace; root only)
+		if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+			cli_case "$dir table --plot, full disk" 1 unshare -m sh -c \
+				"mount -t tmpfs -o size=8k tmpfs '$tmp' &&
+				 '$bin' table '$small' --seed 1 --plot '$tmp/full.svg';
+				 r=\$?; echo left: \$(ls -A '$tmp'); exit \$r"
+			cli_contains "$dir table --plot, full disk: reason" \
+				"incomplete (a full disk?)"
+			if grep -qx 'left:' /tmp/oversub-smoke.$$; then
+				passed=$((passed + 1))
+			else
+				fail "cli $dir table --plot, full disk: a file was left"
+			fi
+		else
+			echo "   skip: $dir table --plot, full disk (needs root)"
+			skipped=$((skipped + 3))
+		fi
 	else
 		cli_case "$dir table --plot (no gnuplot)" 1 "$bin" table \
 			"$small" --seed 1 --plot "$tmp/gains.svg"
@@ -348,6 +373,16 @@ PY
 		"needs gnuplot"
 	cli_case "$dir table --plot x.pdf" 2 "$bin" table "$small" \
 		--plot "$tmp/x.pdf"
+	# the path is checked before any run
+	cli_case "$dir table --plot, no such folder" 2 "$bin" table "$small" \
+		--plot "$tmp/nonexistent/x.svg"
+	cli_contains "$dir table --plot, no such folder: reason" \
+		"No such file or directory"
+	mkdir -p "$tmp/adir.svg"
+	cli_case "$dir table --plot, a folder" 2 "$bin" table "$small" \
+		--plot "$tmp/adir.svg"
+	cli_contains "$dir table --plot, a folder: reason" \
+		"is not a regular file"
 	cli_case "$dir run on a [table] file" 2 "$bin" run "$small"
 	cli_contains "$dir run on a [table] file: points to table" \
 		"oversub table"

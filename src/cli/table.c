@@ -10,8 +10,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,25 +205,96 @@ static bool have_gnuplot(void)
 	return false;
 }
 
-/* Pipe the chart's script to gnuplot. 0 or an exit status (1). */
+/*
+ * --plot's path, checked before any run: an existing path must be a
+ * regular file, and its folder must exist and take new files. 0, or
+ * EXIT_USAGE with the reason on stderr.
+ */
+static int plot_path_check(const struct table_opts *o)
+{
+	char dir[4096];
+	const char *slash = strrchr(o->plot, '/');
+	struct stat st;
+
+	if (!stat(o->plot, &st) && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: --plot: %s exists and is not a regular "
+			"file\n", o->cmd, o->plot);
+		return EXIT_USAGE;
+	}
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->plot + 1),
+			 o->plot);
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "%s: --plot: cannot write in %s: %s\n", o->cmd,
+			dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Is the chart gnuplot wrote to @path whole: an SVG's closing tag, a
+ * PNG's IEND chunk at its end (a full disk leaves it short) */
+static bool chart_complete(const char *path, int kind)
+{
+	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D',
+					       0xae, 0x42, 0x60, 0x82 };
+	char tail[16] = "";
+	FILE *f = fopen(path, "rb");
+	bool ok;
+
+	if (!f)
+		return false;
+	if (fseek(f, -16, SEEK_END) || fread(tail, 1, 16, f) != 16) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	ok = kind == 2 ? !memcmp(tail + 8, iend, 8) :
+			 memmem(tail, sizeof(tail), "</svg>", 6) != NULL;
+	return ok;
+}
+
+/*
+ * Draw the chart with gnuplot into a temporary file beside @o->plot and
+ * rename it there once it is whole; gnuplot's standard output goes
+ * nowhere, so nothing of the chart reaches ours. 0 or 1 (with the reason;
+ * no file left behind).
+ */
 static int plot(const struct table_opts *o, const struct repro_table *t)
 {
+	const char *ext = strrchr(o->plot, '.');
+	size_t elen = strlen(ext);
+	__free(free) char *tmp = malloc(strlen(o->plot) + 16);
 	char *script = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&script, &len);
-	FILE *gp;
-	int ret, status;
+	FILE *mem, *gp;
+	int fd, ret, status;
 
-	if (!mem || report_repro_gnuplot(mem, t, o->plot) || fclose(mem)) {
+	if (!tmp)
+		return 1;
+	sprintf(tmp, "%.*s.tmp.XXXXXX%s", (int)(ext - o->plot), o->plot, ext);
+	fd = mkstemps(tmp, (int)elen);
+	if (fd < 0) {
+		fprintf(stderr, "%s: --plot: cannot create %s: %s\n", o->cmd,
+			tmp, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	mem = open_memstream(&script, &len);
+	if (!mem || report_repro_gnuplot(mem, t, tmp) || fclose(mem)) {
 		free(script);
+		unlink(tmp);
 		fprintf(stderr, "%s: --plot: cannot write the gnuplot script\n",
 			o->cmd);
 		return 1;
 	}
 	fflush(stdout);
-	gp = popen("gnuplot", "w");
+	gp = popen("gnuplot >/dev/null", "w");
 	if (!gp) {
 		free(script);
+		unlink(tmp);
 		fprintf(stderr, "%s: --plot: cannot start gnuplot: %s\n",
 			o->cmd, strerror(errno));
 		return 1;
@@ -229,10 +303,24 @@ static int plot(const struct table_opts *o, const struct repro_table *t)
 	free(script);
 	status = pclose(gp);
 	if (ret || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		unlink(tmp);
 		fprintf(stderr,
 			"%s: --plot: gnuplot failed to draw %s (see its "
 			"messages above)\n",
 			o->cmd, o->plot);
+		return 1;
+	}
+	if (!chart_complete(tmp, repro_plot_kind(o->plot))) {
+		unlink(tmp);
+		fprintf(stderr, "%s: --plot: the chart for %s came out "
+			"incomplete (a full disk?); nothing written\n", o->cmd,
+			o->plot);
+		return 1;
+	}
+	if (rename(tmp, o->plot)) {
+		fprintf(stderr, "%s: --plot: rename to %s: %s\n", o->cmd,
+			o->plot, strerror(errno));
+		unlink(tmp);
 		return 1;
 	}
 	return 0;
@@ -446,6 +534,11 @@ static int table_main(struct table_opts *o)
 	__free(free) u64 *seeds = NULL;
 	int ret;
 
+	if (o->plot) {
+		ret = plot_path_check(o);
+		if (ret)
+			return ret;
+	}
 	if (o->plot && !have_gnuplot()) {
 		fprintf(stderr,
 			"%s: --plot needs gnuplot, which is not in PATH; install "
