@@ -216,6 +216,38 @@ PY
 	else
 		fail "cli $dir trace: not the expected Perfetto JSON"
 	fi
+	# --trace's path before the run; its size limit; the mode it keeps
+	cli_case "$dir run --trace to a folder" 2 "$bin" run \
+		scenarios/pv-spinlock.ini --seed 3 --trace "$tmp"
+	cli_contains "$dir run --trace to a folder: reason" "is not a regular file"
+	cli_case "$dir run --trace, no such folder" 2 "$bin" run \
+		scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/no/t.json"
+	cli_case "$dir run --trace-max bogus" 2 "$bin" run \
+		scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/t3.json" \
+		--trace-max 12X
+	cli_case "$dir run --trace-max 1M" 1 "$bin" run \
+		scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/t3.json" \
+		--trace-max 1M
+	cli_contains "$dir run --trace-max 1M: reason" "grew past --trace-max"
+	if [ ! -e "$tmp/t3.json" ] && ! ls "$tmp" | grep -q 't3.json.tmp'; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir run --trace-max 1M: a file was left"
+	fi
+	: >"$tmp/t4.json"
+	chmod 600 "$tmp/t4.json"
+	"$bin" run scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/t4.json" \
+		--trace-window 100ms..110ms >/dev/null 2>&1
+	if [ "$(stat -c %a "$tmp/t4.json")" = 600 ] && [ -s "$tmp/t4.json" ]; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir run --trace: the replaced file's mode not kept"
+	fi
+	cli_case "$dir run --trace-window after the run" 0 "$bin" run \
+		scenarios/pv-spinlock.ini --seed 3 --trace "$tmp/t5.json" \
+		--trace-window 10s..
+	cli_contains "$dir run --trace-window after the run: warning" \
+		"after the run ends"
 	cli_case "$dir run malformed" 2 "$bin" run \
 		tests/scenario/malformed/01-vcpus-zero.ini
 	cli_contains "$dir run malformed: names the line" "01-vcpus-zero.ini:6"

@@ -41,6 +41,7 @@ enum {
 	OPT_POLICIES,
 	OPT_ENGINE,
 	OPT_IRQCHIP,
+	OPT_TRACE_MAX,
 };
 
 int runner_parse_jobs(const char *cmd, const char *arg, unsigned int *jobs)
@@ -86,6 +87,33 @@ static int parse_window(struct run_opts *o, const char *arg)
 			o->cmd,
 			"--trace-window: end must be after start, got '%s'",
 			arg);
+	return 0;
+}
+
+/* "512M", "2G", "1048576": bytes, K/M/G binary multiples, at least 1 MiB */
+static int parse_size(const char *s, u64 *out)
+{
+	char digits[32];
+	size_t n = strspn(s, "0123456789");
+	u64 v, mul = 1;
+
+	if (!n || n >= sizeof(digits))
+		return -EINVAL;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (parse_u64(digits, &v))
+		return -EINVAL;
+	if (s[n]) {
+		const char *units = "KMG";
+		const char *u = strchr(units, s[n]);
+
+		if (!u || s[n + 1])
+			return -EINVAL;
+		mul = 1ull << (10 * (u - units + 1));
+	}
+	if (v > UINT64_MAX / mul || v * mul < (1u << 20))
+		return -EINVAL;
+	*out = v * mul;
 	return 0;
 }
 
@@ -139,6 +167,7 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 		{ "policies", required_argument, NULL, OPT_POLICIES },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
+		{ "trace-max", required_argument, NULL, OPT_TRACE_MAX },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, csv = false, window = false, irqchip = false;
@@ -146,6 +175,7 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 
 	o->out = OUT_TEXT;
 	o->jobs = 1;
+	o->trace_max = RUNNER_TRACE_MAX_DEFAULT;
 	o->win_start = 0;
 	o->win_end = UINT64_MAX;
 	opterr = 0;
@@ -173,6 +203,14 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 				return cli_usage_error(
 					o->cmd, "--trace: empty file name");
 			o->trace = optarg;
+			break;
+		case OPT_TRACE_MAX:
+			if (parse_size(optarg, &o->trace_max))
+				return cli_usage_error(
+					o->cmd,
+					"--trace-max: a size like 512M or 2G "
+					"(bytes, K, M, G; at least 1M), got '%s'",
+					optarg);
 			break;
 		case OPT_TRACE_WINDOW:
 			ret = parse_window(o, optarg);
@@ -551,9 +589,10 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 	__free(free) char *tmp = malloc(n);
 	struct trace_writer *w;
 	struct sim_trace_ops ops;
+	struct stat st;
 	mode_t mask;
 	FILE *f;
-	int fd, ret;
+	int fd, ret, cret;
 
 	if (!tmp)
 		return -ENOMEM;
@@ -566,10 +605,17 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 			close(fd);
 		return -EIO;
 	}
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 is for the temp name only */
-	w = trace_writer_open(f, j->cfg.host.cpus, o->win_start, o->win_end);
+	/* mkstemp's 0600 is for the temp name only: the trace gets the mode
+	 * of the file it replaces, or the umask's */
+	if (!stat(o->trace, &st)) {
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	w = trace_writer_open(f, j->cfg.host.cpus, o->win_start, o->win_end,
+			      o->trace_max);
 	if (!w) {
 		fclose(f);
 		unlink(tmp);
@@ -579,9 +625,16 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 	trace_writer_ops(w, &ops);
 	progress(r, j);
 	ret = run_one(r, j, &ops);
-	if (trace_writer_close(w) && !ret) {
-		snprintf(r->err, sizeof(r->err), "--trace: writing %s failed",
-			 tmp);
+	cret = trace_writer_close(w);
+	if (cret == -EFBIG && !ret) {
+		snprintf(r->err, sizeof(r->err), "--trace: the trace grew past "
+			 "--trace-max (%llu MiB); nothing written: narrow "
+			 "--trace-window or raise --trace-max",
+			 (unsigned long long)(o->trace_max >> 20));
+		ret = -EIO;
+	} else if (cret && !ret) {
+		snprintf(r->err, sizeof(r->err), "--trace: writing %s: %s",
+			 tmp, strerror(errno ? errno : EIO));
 		ret = -EIO;
 	}
 	if (fclose(f) && !ret) {
@@ -647,6 +700,42 @@ static int print_report(struct runner *r, const struct scenario *sc)
 		break;
 	}
 	return ret;
+}
+
+/*
+ * --trace's path, before the run: an existing path must be a regular file
+ * and its folder must take new files (else 2); a window that starts after
+ * the run ends gets a warning (the trace would hold only the tracks).
+ */
+static int trace_path_check(const struct run_opts *o, const struct scenario *sc)
+{
+	const char *slash = strrchr(o->trace, '/');
+	u64 end = sc->cfg.warmup_ns + sc->cfg.duration_ns;
+	char dir[4096];
+	struct stat st;
+
+	if (!stat(o->trace, &st) && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: --trace: %s exists and is not a regular "
+			"file\n", o->cmd, o->trace);
+		return EXIT_USAGE;
+	}
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->trace + 1),
+			 o->trace);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "%s: --trace: cannot write in %s: %s\n", o->cmd,
+			dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (o->win_start >= end)
+		fprintf(stderr, "%s: warning: --trace-window starts at %llu ns, "
+			"after the run ends (%llu ns, warm-up included): the "
+			"trace will hold no events\n", o->cmd,
+			(unsigned long long)o->win_start,
+			(unsigned long long)end);
+	return 0;
 }
 
 /* Before a KVM engine run: policies it cannot run are refused (2); then
@@ -757,6 +846,13 @@ int runner_main(struct run_opts *o)
 		fprintf(stderr, "%s: %s\n", o->cmd, err);
 		scenario_free(&sc);
 		return EXIT_USAGE;
+	}
+	if (o->trace) {
+		ret = trace_path_check(o, &sc);
+		if (ret) {
+			scenario_free(&sc);
+			return ret;
+		}
 	}
 	r.seeds = o->has_seed ? &one_seed : sc.seeds;
 	r.nr_seeds = o->has_seed ? 1 : sc.nr_seeds;

@@ -24,6 +24,7 @@ enum out_format {
 
 #define RUNNER_MAX_POLICIES 32
 #define RUNNER_MAX_JOBS 1024
+#define RUNNER_TRACE_MAX_DEFAULT (1ull << 30) /* --trace-max: 1 GiB */
 
 struct run_opts {
 	const char *cmd; /* "oversub run", for messages */
@@ -36,6 +37,7 @@ struct run_opts {
 	u64 seed;
 	enum out_format out;
 	const char *trace; /* --trace FILE or NULL */
+	u64 trace_max; /* --trace-max: bytes the trace may take */
 	u64 win_start, win_end;
 	bool per_vcpu;
 	bool check;

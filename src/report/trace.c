@@ -21,6 +21,10 @@ struct flow_slot {
 
 struct trace_writer {
 	FILE *f;
+	FILE *out; /* the caller's file; f becomes /dev/null past max_bytes */
+	u64 max_bytes; /* 0: no limit */
+	u64 events;
+	bool over; /* max_bytes reached: nothing more is written */
 	unsigned int nr_cpus;
 	u64 start, end;
 	bool first; /* no event written yet: no comma before the next */
@@ -157,6 +161,18 @@ static void put_str(FILE *f, const char *s)
 /* Start an event: separator, then the fields every event has. */
 static void begin_event(struct trace_writer *w, char ph, int cpu)
 {
+	/* the size is looked at every 1024 events; past the limit the
+	 * events go nowhere and closing reports it */
+	if (w->max_bytes && !w->over && !(++w->events % 1024)) {
+		long pos = ftell(w->out);
+		FILE *sink;
+
+		if (pos >= 0 && (u64)pos > w->max_bytes &&
+		    (sink = fopen("/dev/null", "w"))) {
+			w->over = true;
+			w->f = sink;
+		}
+	}
 	fputs(w->first ? "\n" : ",\n", w->f);
 	w->first = false;
 	fprintf(w->f, "{\"ph\":\"%c\",\"pid\":0,\"tid\":%d", ph, cpu);
@@ -234,13 +250,16 @@ static void tw_rq_counter(void *ctx, int cpu, u64 t, unsigned int n)
 }
 
 struct trace_writer *trace_writer_open(FILE *f, unsigned int nr_cpus,
-				       u64 window_start, u64 window_end)
+				       u64 window_start, u64 window_end,
+				       u64 max_bytes)
 {
 	struct trace_writer *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
 	w->f = f;
+	w->out = f;
+	w->max_bytes = max_bytes;
 	w->nr_cpus = nr_cpus;
 	w->start = window_start;
 	w->end = window_end;
@@ -278,8 +297,13 @@ int trace_writer_close(struct trace_writer *w)
 {
 	int ret;
 
-	fputs("\n]}\n", w->f);
-	ret = fflush(w->f) || ferror(w->f) ? -EIO : 0;
+	if (w->over) {
+		fclose(w->f);
+		ret = -EFBIG;
+	} else {
+		fputs("\n]}\n", w->f);
+		ret = fflush(w->f) || ferror(w->f) ? -EIO : 0;
+	}
 	free(w->flows);
 	free(w);
 	return ret;

@@ -6,7 +6,9 @@
  * state in args, a flow pair bound by category and id, the runnable
  * counter, window clipping and filtering, byte-for-byte determinism.
  */
+#include <errno.h>
 #include <jansson.h>
+#include <unistd.h>
 
 #include "fixture.h"
 #include "report/trace.h"
@@ -42,7 +44,7 @@ static char *write_trace(void)
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	w = trace_writer_open(f, 2, 1000, 9000);
+	w = trace_writer_open(f, 2, 1000, 9000, 0);
 	assert_non_null(w);
 	trace_writer_ops(w, &ops);
 	assert_int_equal(ops.window_start, 1000);
@@ -215,7 +217,7 @@ static void trace_deterministic_and_empty_valid(void **state)
 	free(b);
 
 	f = open_memstream(&buf, &len);
-	w = trace_writer_open(f, 1, 0, 0);
+	w = trace_writer_open(f, 1, 0, 0, 0);
 	trace_writer_ops(w, &ops);
 	ops.run_slice(ops.ctx, 0, "x", 0, 10, "work");
 	assert_int_equal(trace_writer_close(w), 0);
@@ -239,7 +241,7 @@ static void trace_many_flows(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	w = trace_writer_open(f, 4, 0, ~0ULL);
+	w = trace_writer_open(f, 4, 0, ~0ULL, 0);
 	trace_writer_ops(w, &ops);
 	for (u64 id = 0; id < 1000; id++)
 		ops.flow_begin(ops.ctx, id * 7919,
@@ -266,9 +268,35 @@ static void trace_many_flows(void **state)
 	free(buf);
 }
 
+/* A limit of 64 KiB: 10,000 slices of ~100 bytes (about 1 MB) pass it;
+ * the writer stops within 1024 events of it and closing says -EFBIG */
+static void trace_size_limit(void **state)
+{
+	struct sim_trace_ops ops;
+	struct trace_writer *w;
+	char path[] = "/tmp/oversub-trace-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	long size;
+
+	(void)state;
+	assert_non_null(f);
+	w = trace_writer_open(f, 1, 0, ~0ULL, 64 * 1024);
+	trace_writer_ops(w, &ops);
+	for (u64 t = 0; t < 10000; t++)
+		ops.run_slice(ops.ctx, 0, "vm", t * 10, t * 10 + 5, "work");
+	assert_int_equal(trace_writer_close(w), -EFBIG);
+	fflush(f);
+	size = ftell(f);
+	fclose(f);
+	unlink(path);
+	assert_true(size > 64 * 1024 && size < 64 * 1024 + 1024 * 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(trace_size_limit),
 		cmocka_unit_test(trace_has_host_and_cpu_tracks),
 		cmocka_unit_test(trace_slices_clipped_to_window),
 		cmocka_unit_test(trace_flow_pair),
