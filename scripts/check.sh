@@ -248,6 +248,40 @@ PY
 		--trace-window 10s..
 	cli_contains "$dir run --trace-window after the run: warning" \
 		"after the run ends"
+	# SIGTERM during a traced run: no temporary file left (SIGINT is
+	# ignored by background jobs of a script, so TERM stands for it)
+	mkdir -p "$tmp/sig"
+	"$bin" run scenarios/overcommit-spinlock.ini --seed 1 \
+		--trace "$tmp/sig/t.json" >/dev/null 2>&1 &
+	local pid=$! k kids alive=0
+	sleep 0.3
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ -z "$(ls -A "$tmp/sig")" ]; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir run --trace, SIGTERM: left $(ls -A "$tmp/sig")"
+	fi
+	# -j workers die with their parent, even one killed outright
+	"$bin" compare scenarios/overcommit-spinlock.ini -j 2 \
+		--policies vanilla,series-v2 >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	kids=$(pgrep -P "$pid")
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sleep 0.5
+	for k in $kids; do
+		case $(ps -o stat= -p "$k" 2>/dev/null) in
+		'' | Z*) ;;
+		*) alive=$((alive + 1)) ;;
+		esac
+	done
+	if [ -n "$kids" ] && [ "$alive" -eq 0 ]; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir compare -j 2, parent killed: workers '$kids', $alive alive"
+	fi
 	cli_case "$dir run malformed" 2 "$bin" run \
 		tests/scenario/malformed/01-vcpus-zero.ini
 	cli_contains "$dir run malformed: names the line" "01-vcpus-zero.ini:6"

@@ -16,12 +16,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/kvmjob.h"
+#include "cli/tmpguard.h"
 #include "vmm/costs.h"
 #include "vmm/vmm.h"
 #include "core/guard.h"
@@ -369,6 +371,7 @@ static void __attribute__((noreturn)) child_run(batch_t *r, job_t *j, int fd)
 
 static int job_start(batch_t *r, job_t *j)
 {
+	pid_t parent;
 	int p[2];
 
 	if (pipe(p)) {
@@ -377,6 +380,7 @@ static int job_start(batch_t *r, job_t *j)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	parent = getpid();
 	j->pid = fork();
 	if (j->pid < 0) {
 		snprintf(r->err, sizeof(r->err), "fork: %s", strerror(errno));
@@ -385,6 +389,9 @@ static int job_start(batch_t *r, job_t *j)
 		return -EAGAIN;
 	}
 	if (!j->pid) {
+		/* die with the parent, also when it is killed outright */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(3);
 		close(p[0]);
 		child_run(r, j, p[1]);
 	}
@@ -601,10 +608,13 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		snprintf(r->err, sizeof(r->err),
 			 "--trace: cannot create %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
+		if (fd >= 0) {
 			close(fd);
+			unlink(tmp);
+		}
 		return -EIO;
 	}
+	tmpguard_set(tmp);
 	/* mkstemp's 0600 is for the temp name only: the trace gets the mode
 	 * of the file it replaces, or the umask's */
 	if (!stat(o->trace, &st)) {
@@ -619,6 +629,7 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 	if (!w) {
 		fclose(f);
 		unlink(tmp);
+		tmpguard_clear();
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return -ENOMEM;
 	}
@@ -651,6 +662,7 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 		unlink(tmp);
 	else
 		r->done++;
+	tmpguard_clear();
 	return ret;
 }
 

@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "cli/runner.h"
+#include "cli/tmpguard.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/repro.h"
@@ -256,6 +257,54 @@ static bool chart_complete(const char *path, int kind)
 	return ok;
 }
 
+/* gnuplot draws @t into @tmp, which is renamed to o->plot once whole */
+static int plot_draw(const struct table_opts *o, const struct repro_table *t,
+		     const char *tmp)
+{
+	char *script = NULL;
+	size_t len = 0;
+	FILE *mem, *gp;
+	int ret, status;
+
+	mem = open_memstream(&script, &len);
+	if (!mem || report_repro_gnuplot(mem, t, tmp) || fclose(mem)) {
+		free(script);
+		fprintf(stderr, "%s: --plot: cannot write the gnuplot script\n",
+			o->cmd);
+		return 1;
+	}
+	fflush(stdout);
+	gp = popen("gnuplot >/dev/null", "w");
+	if (!gp) {
+		free(script);
+		fprintf(stderr, "%s: --plot: cannot start gnuplot: %s\n",
+			o->cmd, strerror(errno));
+		return 1;
+	}
+	ret = fwrite(script, 1, len, gp) != len;
+	free(script);
+	status = pclose(gp);
+	if (ret || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr,
+			"%s: --plot: gnuplot failed to draw %s (see its "
+			"messages above)\n",
+			o->cmd, o->plot);
+		return 1;
+	}
+	if (!chart_complete(tmp, repro_plot_kind(o->plot))) {
+		fprintf(stderr, "%s: --plot: the chart for %s came out "
+			"incomplete (a full disk?); nothing written\n", o->cmd,
+			o->plot);
+		return 1;
+	}
+	if (rename(tmp, o->plot)) {
+		fprintf(stderr, "%s: --plot: rename to %s: %s\n", o->cmd,
+			o->plot, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Draw the chart with gnuplot into a temporary file beside @o->plot and
  * rename it there once it is whole; gnuplot's standard output goes
@@ -267,10 +316,7 @@ static int plot(const struct table_opts *o, const struct repro_table *t)
 	const char *ext = strrchr(o->plot, '.');
 	size_t elen = strlen(ext);
 	__free(free) char *tmp = malloc(strlen(o->plot) + 16);
-	char *script = NULL;
-	size_t len = 0;
-	FILE *mem, *gp;
-	int fd, ret, status;
+	int fd, ret;
 
 	if (!tmp)
 		return 1;
@@ -282,49 +328,14 @@ static int plot(const struct table_opts *o, const struct repro_table *t)
 		return 1;
 	}
 	close(fd);
-	mem = open_memstream(&script, &len);
-	if (!mem || report_repro_gnuplot(mem, t, tmp) || fclose(mem)) {
-		free(script);
+	tmpguard_set(tmp);
+	ret = plot_draw(o, t, tmp);
+	if (ret)
 		unlink(tmp);
-		fprintf(stderr, "%s: --plot: cannot write the gnuplot script\n",
-			o->cmd);
-		return 1;
-	}
-	fflush(stdout);
-	gp = popen("gnuplot >/dev/null", "w");
-	if (!gp) {
-		free(script);
-		unlink(tmp);
-		fprintf(stderr, "%s: --plot: cannot start gnuplot: %s\n",
-			o->cmd, strerror(errno));
-		return 1;
-	}
-	ret = fwrite(script, 1, len, gp) != len;
-	free(script);
-	status = pclose(gp);
-	if (ret || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		unlink(tmp);
-		fprintf(stderr,
-			"%s: --plot: gnuplot failed to draw %s (see its "
-			"messages above)\n",
-			o->cmd, o->plot);
-		return 1;
-	}
-	if (!chart_complete(tmp, repro_plot_kind(o->plot))) {
-		unlink(tmp);
-		fprintf(stderr, "%s: --plot: the chart for %s came out "
-			"incomplete (a full disk?); nothing written\n", o->cmd,
-			o->plot);
-		return 1;
-	}
-	if (rename(tmp, o->plot)) {
-		fprintf(stderr, "%s: --plot: rename to %s: %s\n", o->cmd,
-			o->plot, strerror(errno));
-		unlink(tmp);
-		return 1;
-	}
-	return 0;
+	tmpguard_clear();
+	return ret;
 }
+
 
 struct table_run {
 	const struct table_opts *o;
