@@ -282,6 +282,14 @@ PY
 	else
 		fail "cli $dir compare -j 2, parent killed: workers '$kids', $alive alive"
 	fi
+	# a scenario the memory cannot hold is refused with the estimate
+	# (not under ASan, whose shadow memory needs the address space)
+	if [ "$dir" = build ]; then
+		cli_case "$dir run, too big for the memory" 2 sh -c \
+			"ulimit -v 1000000; exec '$bin' run tests/scenario/big-vm.ini"
+		cli_contains "$dir run, too big for the memory: estimate" \
+			"per-vCPU queues need about"
+	fi
 	cli_case "$dir run malformed" 2 "$bin" run \
 		tests/scenario/malformed/01-vcpus-zero.ini
 	cli_contains "$dir run malformed: names the line" "01-vcpus-zero.ini:6"

@@ -223,6 +223,8 @@ struct sim {
 	char *err;
 	size_t errlen;
 	int failed; /* first error (-ENOMEM) seen inside the run */
+	u64 mem_limit; /* bytes this run may take (setup.c: mem_available) */
+	u64 mem_estimate; /* the VMs' per-vCPU queues set up so far */
 };
 
 /* setup.c */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /*
  * The event queue's speed hints (they never change the order of events):
@@ -206,6 +207,52 @@ static struct task_group *vcpu_group(struct sim *sim, struct vmsim *vm,
 	return sched_create_group(&sim->s, vm->tg, NICE_0_LOAD, name);
 }
 
+/*
+ * The bytes a VM of @nr vCPUs and @d's threads and objects takes in the
+ * queues sized for the worst case, which grow with the square of its
+ * vCPUs: each vCPU's interrupt and in-flight rings (a slot per sender,
+ * per thread, and two), its run queue of threads, and every lock's,
+ * mutex's, semaphore's and barrier's wait queues of threads.
+ */
+static u64 vm_queue_bytes(unsigned int nr, const struct guest_vm_desc *d)
+{
+	u64 nt = d->nr_threads;
+	u64 queues = 2ull * d->nr_spinlocks + d->nr_bitlocks +
+		     2ull * d->nr_mutexes + d->nr_sems + d->nr_barriers;
+
+	return (u64)nr * ((nr + nt + 2) * 2 * sizeof(struct girq) +
+			  nt * sizeof(int)) +
+	       queues * nt * sizeof(int);
+}
+
+/* What a run may take: the kernel's MemAvailable, and the address-space
+ * and data limits (ulimit -v, -d) when they are lower */
+static u64 mem_available(void)
+{
+	u64 avail = UINT64_MAX;
+	struct rlimit rl;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long kb;
+
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			avail = (u64)kb << 10;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < avail)
+		avail = rl.rlim_cur;
+	if (!getrlimit(RLIMIT_DATA, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < avail)
+		avail = rl.rlim_cur;
+	return avail;
+}
+
 static int vm_setup(struct sim *sim, struct vmsim *vm,
 		    const struct vm_config *c, unsigned int k, unsigned int n)
 {
@@ -230,6 +277,16 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 	if (ret) {
 		snprintf(sim->err, sim->errlen, "vm %s: workload %s: %s",
 			 c->name, c->wl->name, msg);
+		return -EINVAL;
+	}
+	sim->mem_estimate += vm_queue_bytes(vm->nr, &vm->desc);
+	if (sim->mem_estimate > sim->mem_limit) {
+		snprintf(sim->err, sim->errlen, "the VMs' per-vCPU queues need "
+			 "about %llu MiB (they grow with the square of a VM's "
+			 "vCPUs: vm %s has %u), more than the %llu MiB this "
+			 "machine has available; use fewer vCPUs per VM",
+			 (unsigned long long)(sim->mem_estimate >> 20), c->name,
+			 vm->nr, (unsigned long long)(sim->mem_limit >> 20));
 		return -EINVAL;
 	}
 	vm->threads = calloc(vm->desc.nr_threads, sizeof(*vm->threads));
@@ -320,6 +377,7 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	}
 	sim->t0 = cfg->warmup_ns;
 	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
+	sim->mem_limit = mem_available();
 	sim->pv_spin_ns = sim_cycles_to_ns(sim, (u64)PV_SPIN_THRESHOLD *
 							hc->pause_cycles);
 	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
