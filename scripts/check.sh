@@ -582,7 +582,7 @@ fuzz() {
 	fi
 	tmp=$(mktemp -d)
 	cp tests/fuzz/corpus/* "$tmp/"
-	if "$bin" -max_total_time="${FUZZ_TIME:-20}" -timeout=5 \
+	if "$bin" -max_total_time="${FUZZ_TIME:-20}" -timeout=5 -max_len=65536 \
 		-rss_limit_mb=2048 -artifact_prefix="$tmp/" "$tmp" \
 		>"$log" 2>&1 </dev/null; then
 		passed=$((passed + 1))
