@@ -65,6 +65,37 @@ struct girq {
 	u64 cost;
 };
 
+/*
+ * A FIFO of interrupts that grows as needed (doubling), so a vCPU's
+ * queues take memory for the interrupts it actually has pending, not for
+ * the worst case (one per sender of a VM of thousands of vCPUs).
+ */
+struct girq_ring {
+	struct girq *slot;
+	unsigned int head, len, cap;
+};
+
+/* The @i-th oldest entry (i < len). */
+static inline struct girq *girq_ring_at(const struct girq_ring *r,
+					unsigned int i)
+{
+	return &r->slot[(r->head + i) % r->cap];
+}
+
+/* Append @x: 0, or -ENOMEM (nothing changed) when it cannot grow. */
+int girq_ring_push(struct girq_ring *r, struct girq x);
+
+/* Remove the oldest into @out; false if empty. */
+static inline bool girq_ring_pop(struct girq_ring *r, struct girq *out)
+{
+	if (!r->len)
+		return false;
+	*out = r->slot[r->head];
+	r->head = (r->head + 1) % r->cap;
+	r->len--;
+	return true;
+}
+
 struct vmsim;
 
 /* A guest thread: its program and where it is in it. */
@@ -112,12 +143,10 @@ struct vsim {
 	u64 switch_left; /* of the context switch being run */
 	unsigned int ipi_wait; /* handlers still to run for cur's IPIs */
 
-	/* pending guest interrupts (bounded: one per sender + 3) */
-	struct girq *irq;
-	unsigned int irq_head, irq_len, irq_cap;
+	/* pending guest interrupts (at most one per sender, thread, and 2) */
+	struct girq_ring irq;
 	/* IPIs sent to it while on a CPU, not yet arrived (ipi_latency) */
-	struct girq *inflight;
-	unsigned int inf_head, inf_len;
+	struct girq_ring inflight;
 	bool irq_resched_pending, irq_timer_pending;
 	u64 handler_left; /* of the handler being run */
 	struct girq handling;
@@ -223,8 +252,6 @@ struct sim {
 	char *err;
 	size_t errlen;
 	int failed; /* first error (-ENOMEM) seen inside the run */
-	u64 mem_limit; /* bytes this run may take (setup.c: mem_available) */
-	u64 mem_estimate; /* the VMs' per-vCPU queues set up so far */
 };
 
 /* setup.c */

@@ -107,11 +107,11 @@ static bool owes_handler(const struct vsim *w, int from)
 {
 	if (w->in_handler && owes(&w->handling, from))
 		return true;
-	for (unsigned int i = 0; i < w->irq_len; i++)
-		if (owes(&w->irq[(w->irq_head + i) % w->irq_cap], from))
+	for (unsigned int i = 0; i < w->irq.len; i++)
+		if (owes(girq_ring_at(&w->irq, i), from))
 			return true;
-	for (unsigned int i = 0; i < w->inf_len; i++)
-		if (owes(&w->inflight[(w->inf_head + i) % w->irq_cap], from))
+	for (unsigned int i = 0; i < w->inflight.len; i++)
+		if (owes(girq_ring_at(&w->inflight, i), from))
 			return true;
 	return false;
 }

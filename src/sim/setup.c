@@ -210,9 +210,9 @@ static struct task_group *vcpu_group(struct sim *sim, struct vmsim *vm,
 /*
  * The bytes a VM of @nr vCPUs and @d's threads and objects takes in the
  * queues sized for the worst case, which grow with the square of its
- * vCPUs: each vCPU's interrupt and in-flight rings (a slot per sender,
- * per thread, and two), its run queue of threads, and every lock's,
- * mutex's, semaphore's and barrier's wait queues of threads.
+ * vCPUs: each vCPU's run queue of threads, and every lock's, mutex's,
+ * semaphore's and barrier's wait queues of threads. (The interrupt
+ * queues grow as needed.)
  */
 static u64 vm_queue_bytes(unsigned int nr, const struct guest_vm_desc *d)
 {
@@ -220,9 +220,7 @@ static u64 vm_queue_bytes(unsigned int nr, const struct guest_vm_desc *d)
 	u64 queues = 2ull * d->nr_spinlocks + d->nr_bitlocks +
 		     2ull * d->nr_mutexes + d->nr_sems + d->nr_barriers;
 
-	return (u64)nr * ((nr + nt + 2) * 2 * sizeof(struct girq) +
-			  nt * sizeof(int)) +
-	       queues * nt * sizeof(int);
+	return (u64)nr * nt * sizeof(int) + queues * nt * sizeof(int);
 }
 
 /* What a run may take: the kernel's MemAvailable, and the address-space
@@ -253,6 +251,34 @@ static u64 mem_available(void)
 	return avail;
 }
 
+/* Refuse, before allocating anything, a run whose VMs' worst-case queues
+ * would take more than @limit bytes: -EINVAL with the estimate. */
+static int check_memory(struct sim *sim, const struct sim_config *cfg,
+			u64 limit)
+{
+	u64 need = 0;
+
+	for (unsigned int i = 0; i < cfg->nr_vms; i++) {
+		const struct vm_config *c = &cfg->vms[i];
+		struct guest_vm_desc d = { 0 };
+		char msg[256];
+
+		if (workload_build(c->wl, c->wl_params, c->vcpus, &d, msg,
+				   sizeof(msg)))
+			continue; /* vm_setup reports it */
+		need += vm_queue_bytes(c->vcpus, &d) * c->count;
+		free(d.progs);
+	}
+	if (need <= limit)
+		return 0;
+	snprintf(sim->err, sim->errlen, "the VMs' per-vCPU queues need about "
+		 "%llu MiB (they grow with the square of a VM's vCPUs), more "
+		 "than the %llu MiB this machine has available; use fewer "
+		 "vCPUs per VM", (unsigned long long)(need >> 20),
+		 (unsigned long long)(limit >> 20));
+	return -EINVAL;
+}
+
 static int vm_setup(struct sim *sim, struct vmsim *vm,
 		    const struct vm_config *c, unsigned int k, unsigned int n)
 {
@@ -277,16 +303,6 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 	if (ret) {
 		snprintf(sim->err, sim->errlen, "vm %s: workload %s: %s",
 			 c->name, c->wl->name, msg);
-		return -EINVAL;
-	}
-	sim->mem_estimate += vm_queue_bytes(vm->nr, &vm->desc);
-	if (sim->mem_estimate > sim->mem_limit) {
-		snprintf(sim->err, sim->errlen, "the VMs' per-vCPU queues need "
-			 "about %llu MiB (they grow with the square of a VM's "
-			 "vCPUs: vm %s has %u), more than the %llu MiB this "
-			 "machine has available; use fewer vCPUs per VM",
-			 (unsigned long long)(sim->mem_estimate >> 20), c->name,
-			 vm->nr, (unsigned long long)(sim->mem_limit >> 20));
 		return -EINVAL;
 	}
 	vm->threads = calloc(vm->desc.nr_threads, sizeof(*vm->threads));
@@ -327,13 +343,6 @@ static int vm_setup(struct sim *sim, struct vmsim *vm,
 		v->kv = &vm->kvm.vcpus[i];
 		v->cpu = -1;
 		v->bucket = VT_STEAL;
-		/* a call-function or TLB IPI per sender, an I/O completion per
-		 * thread, a reschedule and a timer interrupt */
-		v->irq_cap = vm->nr + vm->desc.nr_threads + 2;
-		v->irq = calloc(v->irq_cap, sizeof(*v->irq));
-		v->inflight = calloc(v->irq_cap, sizeof(*v->inflight));
-		if (!v->irq || !v->inflight)
-			return fail(sim, -ENOMEM, "out of memory");
 		prng_seed(&v->rng, sim->cfg->seed, (u64)v->gid);
 		snprintf(v->name, sizeof(v->name), "%s/vcpu%u", vm->name, i);
 		if (gfifo_init(&v->rq, vm->desc.nr_threads))
@@ -377,7 +386,9 @@ int sim_setup(struct sim *sim, const struct sim_config *cfg)
 	}
 	sim->t0 = cfg->warmup_ns;
 	sim->t_end = cfg->warmup_ns + cfg->duration_ns;
-	sim->mem_limit = mem_available();
+	ret = check_memory(sim, cfg, mem_available());
+	if (ret)
+		return ret;
 	sim->pv_spin_ns = sim_cycles_to_ns(sim, (u64)PV_SPIN_THRESHOLD *
 							hc->pause_cycles);
 	sim->pv_check_ns = sim_cycles_to_ns(sim, (u64)PV_PREV_CHECK_SPINS *
@@ -440,8 +451,8 @@ void sim_teardown(struct sim *sim)
 		struct guest_vm_desc *d = &vm->desc;
 
 		for (unsigned int i = 0; vm->v && i < vm->nr; i++) {
-			free(vm->v[i].irq);
-			free(vm->v[i].inflight);
+			free(vm->v[i].irq.slot);
+			free(vm->v[i].inflight.slot);
 			free(vm->v[i].mask);
 			gfifo_free(&vm->v[i].rq);
 		}

@@ -158,18 +158,17 @@ void vsim_flow_to(struct vsim *from, struct vsim *to, enum trace_flow_kind kind,
 	}
 }
 
-/* Queue an interrupt for the guest on @t. The queue cannot overflow: a
- * sender has one call-function or TLB IPI outstanding at a time, a thread
- * one I/O, and the reschedule and timer interrupts are one each. */
+/* Queue an interrupt for the guest on @t (a sender has one call-function
+ * or TLB IPI outstanding at a time, a thread one I/O, and the reschedule
+ * and timer interrupts are one each); memory running out ends the run. */
 static void irq_queue(struct vsim *t, enum irq_kind kind, u8 vector, int from,
 		      u64 cost)
 {
-	assert(t->irq_len < t->irq_cap);
-	t->irq[(t->irq_head + t->irq_len++) % t->irq_cap] =
-		(struct girq){ .kind = kind,
-			       .vector = vector,
-			       .from = from,
-			       .cost = cost };
+	if (girq_ring_push(&t->irq, (struct girq){ .kind = kind,
+						   .vector = vector,
+						   .from = from,
+						   .cost = cost }))
+		vsim_sim(t)->failed = -ENOMEM;
 }
 
 static void irq_push(struct vsim *t, enum irq_kind kind, u8 vector, int from,
@@ -218,12 +217,12 @@ void vsim_send_ipi(struct vsim *v, enum irq_kind kind, const int *dest, int n,
 			irq_push(t, kind, vector, v->idx, cost, now);
 			continue;
 		}
-		assert(t->inf_len < t->irq_cap);
-		t->inflight[(t->inf_head + t->inf_len++) % t->irq_cap] =
-			(struct girq){ .kind = kind,
-				       .vector = vector,
-				       .from = v->idx,
-				       .cost = cost };
+		if (girq_ring_push(&t->inflight,
+				   (struct girq){ .kind = kind,
+						  .vector = vector,
+						  .from = v->idx,
+						  .cost = cost }))
+			vsim_sim(v)->failed = -ENOMEM;
 		sim_post(vsim_sim(v), now + lat, EV_IPI, (u32)t->gid, 0);
 	}
 }
@@ -232,11 +231,8 @@ void vsim_ipi_arrive(struct vsim *v, u64 now)
 {
 	struct girq irq;
 
-	if (!v->inf_len)
+	if (!girq_ring_pop(&v->inflight, &irq))
 		return;
-	irq = v->inflight[v->inf_head];
-	v->inf_head = (v->inf_head + 1) % v->irq_cap;
-	v->inf_len--;
 	irq_push(v, irq.kind, irq.vector, irq.from, irq.cost, now);
 }
 
@@ -245,13 +241,10 @@ void vsim_ipi_arrive(struct vsim *v, u64 now)
  * pending at once (kvm_vcpu_check_block sees the PIR). */
 static void ipi_arrive_all(struct vsim *v)
 {
-	while (v->inf_len) {
-		struct girq *irq = &v->inflight[v->inf_head];
+	struct girq irq;
 
-		v->inf_head = (v->inf_head + 1) % v->irq_cap;
-		v->inf_len--;
-		irq_queue(v, irq->kind, irq->vector, irq->from, irq->cost);
-	}
+	while (girq_ring_pop(&v->inflight, &irq))
+		irq_queue(v, irq.kind, irq.vector, irq.from, irq.cost);
 }
 
 /* The thread on @v is done with its step; a whole pass is one op. */
@@ -463,7 +456,7 @@ bool vsim_irqs_off(const struct vsim *v)
  * ends the halt. */
 static bool halt_wake_pending(const struct vsim *v)
 {
-	return (v->irq_len > 0 && !vsim_irqs_off(v)) || v->kv->pv_unhalted;
+	return (v->irq.len > 0 && !vsim_irqs_off(v)) || v->kv->pv_unhalted;
 }
 
 /* HLT (or pv_wait's halt), through kvm_vcpu_halt(): true if the vCPU now
@@ -668,10 +661,8 @@ static void vsim_run(struct vsim *v, u64 now)
 			seg_begin(v, SEG_SWITCH, v->switch_left, now);
 			return;
 		}
-		if (v->irq_len && !vsim_irqs_off(v)) {
-			v->handling = v->irq[v->irq_head];
-			v->irq_head = (v->irq_head + 1) % v->irq_cap;
-			v->irq_len--;
+		if (v->irq.len && !vsim_irqs_off(v)) {
+			girq_ring_pop(&v->irq, &v->handling);
 			v->in_handler = true;
 			v->handler_left = v->handling.cost ? v->handling.cost :
 							     1;

@@ -46,8 +46,8 @@ static void ofx_init(struct ofx *f)
 					 .kv = &f->kv[i],
 					 .cpu = i,
 					 .cur = &f->th[i],
-					 .irq = f->irq[i],
-					 .irq_cap = NV + 2 };
+					 .irq = { .slot = f->irq[i],
+						  .cap = NV + 2 } };
 		f->th[i] = (struct gthread){ .vm = &f->vm,
 					     .idx = i,
 					     .vcpu = i,
@@ -178,11 +178,11 @@ static void test_awaits_unanswered_ipi_receiver(void **state)
 	(void)state;
 	ofx_init(&f);
 	f.th[0].ts = TS_IPI_WAIT;
-	f.v[2].irq[0] = (struct girq){ .kind = IRQ_CALL_FUNC, .from = 0 };
-	f.v[2].irq_len = 1;
+	f.v[2].irq.slot[0] = (struct girq){ .kind = IRQ_CALL_FUNC, .from = 0 };
+	f.v[2].irq.len = 1;
 	f.v[2].cpu = -1;
-	f.v[3].irq[0] = (struct girq){ .kind = IRQ_TIMER, .from = -1 };
-	f.v[3].irq_len = 1;
+	f.v[3].irq.slot[0] = (struct girq){ .kind = IRQ_TIMER, .from = -1 };
+	f.v[3].irq.len = 1;
 	f.v[3].cpu = -1;
 
 	assert_int_equal(awaited(&f, 0), 2);
