@@ -413,7 +413,10 @@ int kvmjob_run(const struct sim_config *cfg, volatile sig_atomic_t *stop,
 {
 	struct job j = { .cfg = cfg, .err = err, .errlen = errlen,
 			 .vm_flags = kernel_irqchip ? VMM_VM_KERNEL_IRQCHIP : 0 };
-	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	/* SA_RESTART: the VMs' setup ioctls go on; KVM_RUN still returns
+	 * -EINTR, and the workers see the flag at their next exit */
+	struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESTART },
+			 old;
 	unsigned int total = 0;
 	int ret;
 
@@ -438,6 +441,11 @@ int kvmjob_run(const struct sim_config *cfg, volatile sig_atomic_t *stop,
 	sigaction(SIGINT, &sa, &old);
 	ret = job_run(&j, stop ? stop : &interrupted, m);
 	sigaction(SIGINT, &old, NULL);
+	if (interrupted) {
+		/* whatever the run was doing when Ctrl-C came */
+		snprintf(err, errlen, "interrupted");
+		ret = -EINTR;
+	}
 	if (ret)
 		sim_metrics_free(m);
 	if (j.e_ready)
