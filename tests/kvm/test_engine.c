@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine_fixture.h"
 #include "guest_engine.h"
-#include "ktap.h"
-#include "vmm/engine.h"
 
 #define NR_CASES 12
 #define MS (1000ull * 1000ull)
@@ -32,16 +31,6 @@ struct fix {
 	char err[256];
 };
 
-static void params(struct vmm_engine_params *p, u64 duration)
-{
-	memset(p, 0, sizeof(*p));
-	p->nr_cpus = 1;
-	sched_params_default(&p->sp);
-	sched_features_default(&p->sf);
-	kvm_knobs_default(&p->knobs);
-	p->knobs.enable_apicv = false;
-	p->duration_ns = duration;
-}
 
 /* VM @i with @nr vCPUs running @fns, added to the engine */
 static int fix_vm(struct fix *f, int i, int nr, const guest_fn *fns)
@@ -79,7 +68,7 @@ static int fix_run2(struct fix *f, guest_fn fn0, guest_fn fn1, u64 duration)
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	params(&p, duration);
+	kt_params(&p, 1, duration);
 	ret = vmm_engine_init(&f->e, &p);
 	if (ret) {
 		snprintf(f->err, sizeof(f->err), "%s", f->e.err);
@@ -267,7 +256,7 @@ static void case_fault(struct ktap *k)
 	};
 	int ret = f ? 0 : -ENOMEM;
 
-	params(&p, 0);
+	kt_params(&p, 1, 0);
 	if (!ret)
 		ret = vmm_engine_init(&f->e, &p);
 	if (!ret)
@@ -310,7 +299,7 @@ static void case_stop(struct ktap *k)
 	pthread_t th;
 	int ret = f ? 0 : -ENOMEM;
 
-	params(&p, 0);
+	kt_params(&p, 1, 0);
 	if (!ret)
 		ret = vmm_engine_init(&f->e, &p);
 	if (!ret)

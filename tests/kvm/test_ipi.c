@@ -4,7 +4,7 @@
  * the engine's userspace interrupt controller, which hands them to src/kvm
  * (kvm_irq_delivery_to_apic: the series' IPI tracker, the wakeup of a
  * halted target) and injects them with KVM_INTERRUPT; the guest's ring-0
- * stubs take them, its ring-3 handler answers, its EOI reaches
+ * entry points take them, its ring-3 handler answers, its EOI reaches
  * kvm_apic_eoi. MODEL.md 4c (IPI tracking, IPI-aware yield) and 5 (PV TLB
  * flush). vCPU 0 sends to vCPU 1, both on one worker. Skipped where
  * /dev/kvm is absent; figures are counts, never times.
@@ -13,10 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_fixture.h"
 #include "guest_engine.h"
-#include "ktap.h"
 #include "vmm/costs.h"
-#include "vmm/engine.h"
 
 #define NR_CASES 10
 #define CALLS 200
@@ -42,7 +41,7 @@ static struct irun run_ipi(bool halt, bool tlb, bool series, bool kernel)
 	struct ipi_shared *sh;
 	struct ipi_arg *args;
 	struct vmm_pv *pvs;
-	int ret;
+	const guest_fn fns[2] = { guest_ipi_sender, guest_ipi_receiver };
 
 	if (!vm) {
 		ktap_diag("%s", err);
@@ -66,30 +65,12 @@ static struct irun run_ipi(bool halt, bool tlb, bool series, bool kernel)
 			.irq = { .vm = ivm, .cpu = (uint32_t)i,
 				 .irr = vmm_vcpu_irr(&vm->vcpus[i]) },
 		};
-	memset(&p, 0, sizeof(p));
-	p.nr_cpus = 1;
-	sched_params_default(&p.sp);
-	sched_features_default(&p.sf);
-	kvm_knobs_default(&p.knobs);
+	kt_params(&p, 1, 5ull * 1000 * 1000 * 1000);
 	p.knobs.ipi_tracking_enabled = series; /* the engine has no APICv */
 	p.knobs.ipi_aware_yield = series;
-	p.duration_ns = 5ull * 1000 * 1000 * 1000; /* a bound, not a figure */
-	ret = vmm_engine_init(&e, &p);
-	if (!ret)
-		ret = vmm_vcpu_start(&vm->vcpus[0], guest_ipi_sender, &args[0]);
-	if (!ret)
-		ret = vmm_vcpu_start(&vm->vcpus[1], guest_ipi_receiver, &args[1]);
-	if (!ret)
-		ret = vmm_engine_add_vm(&e, vm, pvs, NULL);
-	if (!ret)
-		ret = vmm_engine_run(&e, NULL);
-	if (ret)
-		ktap_diag("engine: %s %s", e.err, vm->err);
-	else if (e.vms[0].dead)
-		ktap_diag("VM: %s", e.vms[0].err);
-	r.ok = !ret && !e.vms[0].dead && e.vms[0].v[0].done &&
-	       e.vms[0].v[1].done;
-	if (!ret) {
+	r.ok = kt_run_vm(&e, &p, vm, pvs, fns, 2, args, sizeof(*args)) &&
+	       e.vms[0].v[0].done && e.vms[0].v[1].done;
+	if (e.nr_vms) {
 		r.sent = args[0].irq.ipis_sent;
 		r.taken = args[1].irq.ipis_taken;
 		r.injected = e.vms[0].v[1].injected;
@@ -111,8 +92,7 @@ static struct irun run_ipi(bool halt, bool tlb, bool series, bool kernel)
 		  (unsigned long long)r.s0.ple_exits,
 		  (unsigned long long)r.s0.directed_yield_successful,
 		  (unsigned long long)r.s1.tlb_flush_on_entry);
-	if (!ret || e.nr_vms)
-		vmm_engine_destroy(&e);
+	vmm_engine_destroy(&e);
 	vmm_vm_free(vm);
 	return r;
 }
@@ -130,7 +110,7 @@ int main(void)
 	h = run_ipi(true, false, false, false);
 	t = run_ipi(false, true, false, false);
 	/* every request was sent through the ICR, injected, taken by the
-	 * stub and answered, and the sender's waits all ended */
+	 * entry point and answered, and the sender's waits all ended */
 	ktap_result(&k, a.ok && a.sent == CALLS && a.taken == CALLS &&
 				a.injected == CALLS,
 		    "ipi: each call-function IPI is injected and answered");

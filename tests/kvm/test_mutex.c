@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_fixture.h"
 #include "guest_engine.h"
-#include "ktap.h"
-#include "vmm/engine.h"
 
 #define NR_CASES 5
 #define VCPUS 4
@@ -36,7 +35,7 @@ static struct mrun run_mutex(unsigned int cpus, bool steal_time)
 	struct m_shared *sh;
 	struct m_arg *args;
 	struct vmm_pv *pvs;
-	int ret;
+	const guest_fn fn = guest_m_worker;
 
 	if (!vm) {
 		ktap_diag("%s", err);
@@ -65,25 +64,10 @@ static struct mrun run_mutex(unsigned int cpus, bool steal_time)
 		a->mc = (struct gm_cpu){ .q = &a->q, .irq = &a->irq,
 					 .all_pv = pvs, .pv_hint = steal_time };
 	}
-	memset(&p, 0, sizeof(p));
-	p.nr_cpus = cpus;
-	sched_params_default(&p.sp);
-	sched_features_default(&p.sf);
-	kvm_knobs_default(&p.knobs);
+	kt_params(&p, cpus, 10ull * 1000 * 1000 * 1000);
 	p.knobs.pv_steal_time = steal_time;
-	p.duration_ns = 10ull * 1000 * 1000 * 1000; /* a bound */
-	ret = vmm_engine_init(&e, &p);
-	for (int i = 0; !ret && i < VCPUS; i++)
-		ret = vmm_vcpu_start(&vm->vcpus[i], guest_m_worker, &args[i]);
-	if (!ret)
-		ret = vmm_engine_add_vm(&e, vm, pvs, NULL);
-	if (!ret)
-		ret = vmm_engine_run(&e, NULL);
-	if (ret)
-		ktap_diag("engine: %s %s", e.err, vm->err);
-	else if (e.vms[0].dead)
-		ktap_diag("VM: %s", e.vms[0].err);
-	r.ok = !ret && !e.vms[0].dead && e.nr_live == 0;
+	r.ok = kt_run_vm(&e, &p, vm, pvs, &fn, 1, args, sizeof(*args)) &&
+	       e.nr_live == 0;
 	r.counter = sh->counter;
 	for (int i = 0; i < VCPUS; i++) {
 		r.contentions += args[i].mc.contentions;

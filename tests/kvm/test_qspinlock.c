@@ -12,27 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_fixture.h"
 #include "guest_engine.h"
-#include "ktap.h"
-#include "vmm/engine.h"
 #include "vmm/prog.h"
 #include "workload/workload.h"
 
 #define NR_CASES 9
 #define ITERS 10000
 #define VCPUS 4
-
-static void params(struct vmm_engine_params *p, unsigned int cpus,
-		   bool pv_unhalt)
-{
-	memset(p, 0, sizeof(*p));
-	p->nr_cpus = cpus;
-	sched_params_default(&p->sp);
-	sched_features_default(&p->sf);
-	kvm_knobs_default(&p->knobs);
-	p->knobs.enable_apicv = false;
-	p->knobs.pv_unhalt = pv_unhalt;
-}
 
 struct qrun {
 	uint64_t counter, halts, kicks, contentions;
@@ -51,7 +38,7 @@ static struct qrun run_lock(unsigned int cpus, bool pv, bool ple)
 	struct gq_node *nodes;
 	struct q_shared *sh;
 	struct q_arg *args;
-	int ret;
+	const guest_fn fn = guest_q_worker;
 
 	if (!vm) {
 		ktap_diag("%s", err);
@@ -62,28 +49,19 @@ static struct qrun run_lock(unsigned int cpus, bool pv, bool ple)
 	sh = vmm_alloc(vm, sizeof(*sh), 64);
 	args = vmm_alloc(vm, VCPUS * sizeof(*args), 64);
 	sh->iters = ITERS;
-	params(&p, cpus, pv);
+	kt_params(&p, cpus, 0);
+	p.knobs.pv_unhalt = pv;
 	if (!ple)
 		p.knobs.ple_gap = 0;
-	ret = vmm_engine_init(&e, &p);
-	for (int i = 0; !ret && i < VCPUS; i++) {
+	for (int i = 0; i < VCPUS; i++) {
 		nodes[i].cpu = (uint32_t)i;
 		args[i] = (struct q_arg){
 			.sh = sh,
 			.q = { .nodes = nodes, .pv = &pvs[i], .cpu = (uint32_t)i,
 			       .pv_lock = pv },
 		};
-		ret = vmm_vcpu_start(&vm->vcpus[i], guest_q_worker, &args[i]);
 	}
-	if (!ret)
-		ret = vmm_engine_add_vm(&e, vm, pvs, NULL);
-	if (!ret)
-		ret = vmm_engine_run(&e, NULL);
-	if (ret)
-		ktap_diag("engine: %s %s", e.err, vm->err);
-	else if (e.vms[0].dead)
-		ktap_diag("VM: %s", e.vms[0].err);
-	r.ok = !ret && !e.vms[0].dead;
+	r.ok = kt_run_vm(&e, &p, vm, pvs, &fn, 1, args, sizeof(*args));
 	r.counter = sh->counter;
 	for (int i = 0; i < VCPUS; i++) {
 		r.halts += args[i].q.halts;
@@ -148,8 +126,7 @@ static void cases_interp(struct ktap *k)
 		vm = vmm_vm_new(vmm_prog_mem_mib(&d), VCPUS, 0, err, sizeof(err));
 		ret = vm ? 0 : -EIO;
 	}
-	params(&p, 2, true);
-	p.duration_ns = 150 * 1000 * 1000;
+	kt_params(&p, 2, 150 * 1000 * 1000);
 	if (!ret)
 		ret = vmm_engine_init(&e, &p);
 	if (!ret) {
