@@ -138,26 +138,12 @@ static void host_counters(const struct job *j, struct host_metrics *h)
 		const struct vmm_evm *evm = &j->e.vms[k];
 
 		for (int i = 0; i < evm->vm->nr_vcpus; i++) {
-			const struct kvm_vcpu_stat *st = &evm->v[i].kv->stat;
-
-			h->ple_exits += st->ple_exits;
-			h->on_spin_calls += st->on_spin_calls;
-			h->yield_attempts += st->directed_yield_attempted;
-			h->yield_successes += st->directed_yield_successful;
-			h->ipis_sent += st->ipis_sent;
-			h->ipis_tracked += st->ipis_tracked;
-			h->kicks += st->kicks;
+			host_metrics_add_vcpu(h, &evm->v[i].kv->stat);
 			h->pv_yields += evm->v[i].pv_yields;
 		}
 	}
-	for (unsigned int cpu = 0; cpu < j->e.s.nr_cpus; cpu++) {
-		const struct sched_stats *st = &j->e.s.rqs[cpu].stats;
-
-		h->context_switches += st->nr_switches;
-		h->deboosts += st->deboosts;
-		h->lag_credits += st->lag_credits;
-		h->migrations += st->migrations;
-	}
+	for (unsigned int cpu = 0; cpu < j->e.s.nr_cpus; cpu++)
+		host_metrics_add_cpu(h, &j->e.s.rqs[cpu].stats);
 }
 
 static void take_snap(const struct job *j, unsigned int k, int i, u64 now,
@@ -294,10 +280,14 @@ static int collect(struct job *j, struct sim_metrics *m)
 	SUB(on_spin_calls);
 	SUB(yield_attempts);
 	SUB(yield_successes);
+	SUB(oracle_yields);
 	SUB(ipis_sent);
 	SUB(ipis_tracked);
 	SUB(kicks);
 	SUB(pv_yields);
+	SUB(tlb_flush_deferred);
+	SUB(halt_polls);
+	SUB(halt_poll_successes);
 	SUB(deboosts);
 	SUB(lag_credits);
 	SUB(migrations);

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm/kvm.h"
+#include "sched/sched.h"
+
 const char *const vcpu_time_names[VT_NR] = {
 	[VT_WORK] = "work",	    [VT_SPIN] = "spin",
 	[VT_IPI_WAIT] = "ipi-wait", [VT_HALTED] = "halted",
@@ -21,4 +24,28 @@ void sim_metrics_free(struct sim_metrics *m)
 	free(m->vms);
 	free(m->tasks);
 	memset(m, 0, sizeof(*m));
+}
+
+void host_metrics_add_vcpu(struct host_metrics *h,
+			   const struct kvm_vcpu_stat *st)
+{
+	h->ple_exits += st->ple_exits;
+	h->on_spin_calls += st->on_spin_calls;
+	h->yield_attempts += st->directed_yield_attempted;
+	h->yield_successes += st->directed_yield_successful;
+	h->oracle_yields += st->oracle_yields;
+	h->ipis_sent += st->ipis_sent;
+	h->ipis_tracked += st->ipis_tracked;
+	h->kicks += st->kicks;
+	h->tlb_flush_deferred += st->tlb_flush_on_entry;
+	h->halt_polls += st->halt_attempted_poll;
+	h->halt_poll_successes += st->halt_successful_poll;
+}
+
+void host_metrics_add_cpu(struct host_metrics *h, const struct sched_stats *st)
+{
+	h->context_switches += st->nr_switches;
+	h->deboosts += st->deboosts;
+	h->lag_credits += st->lag_credits;
+	h->migrations += st->migrations;
 }

@@ -99,4 +99,12 @@ struct sim_metrics {
 
 void sim_metrics_free(struct sim_metrics *m);
 
+struct kvm_vcpu_stat;
+struct sched_stats;
+/* Add what one vCPU's KVM counters and one host CPU's scheduler counters
+ * say to @h: the host counters both engines report. */
+void host_metrics_add_vcpu(struct host_metrics *h,
+			   const struct kvm_vcpu_stat *st);
+void host_metrics_add_cpu(struct host_metrics *h, const struct sched_stats *st);
+
 #endif

@@ -507,30 +507,11 @@ void sim_host_counters(const struct sim *sim, struct host_metrics *h)
 	for (unsigned int k = 0; k < sim->nr_vms; k++) {
 		const struct vmsim *vm = &sim->vms[k];
 
-		for (unsigned int i = 0; i < vm->nr; i++) {
-			const struct kvm_vcpu_stat *st = &vm->v[i].kv->stat;
-
-			h->ple_exits += st->ple_exits;
-			h->on_spin_calls += st->on_spin_calls;
-			h->yield_attempts += st->directed_yield_attempted;
-			h->yield_successes += st->directed_yield_successful;
-			h->oracle_yields += st->oracle_yields;
-			h->ipis_sent += st->ipis_sent;
-			h->ipis_tracked += st->ipis_tracked;
-			h->kicks += st->kicks;
-			h->tlb_flush_deferred += st->tlb_flush_on_entry;
-			h->halt_polls += st->halt_attempted_poll;
-			h->halt_poll_successes += st->halt_successful_poll;
-		}
+		for (unsigned int i = 0; i < vm->nr; i++)
+			host_metrics_add_vcpu(h, &vm->v[i].kv->stat);
 	}
-	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++) {
-		const struct sched_stats *st = &sim->s.rqs[cpu].stats;
-
-		h->context_switches += st->nr_switches;
-		h->deboosts += st->deboosts;
-		h->lag_credits += st->lag_credits;
-		h->migrations += st->migrations;
-	}
+	for (unsigned int cpu = 0; cpu < sim->s.nr_cpus; cpu++)
+		host_metrics_add_cpu(h, &sim->s.rqs[cpu].stats);
 	h->pv_yields = sim->pv_yields;
 }
 
