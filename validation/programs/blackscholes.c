@@ -217,12 +217,7 @@ static void usage(void)
 		cmd);
 }
 
-static void bad_option(int opt, const char *why)
-{
-	fprintf(stderr, "%s: option -%c: %s\n", cmd, opt, why);
-	usage();
-	exit(2);
-}
+#include "opts.h"
 
 static long parse_count(int opt, const char *arg, long max)
 {
@@ -237,7 +232,6 @@ static long parse_count(int opt, const char *arg, long max)
 static void read_options(int argc, char *argv[])
 {
 	int c;
-	char *end;
 
 	cmd = argv[0];
 	opterr = 0;
@@ -246,12 +240,7 @@ static void read_options(int argc, char *argv[])
 		case 't': nThreads = (int)parse_count(c, optarg, 4096); break;
 		case 'n': numOptions = (int)parse_count(c, optarg, 1 << 28); break;
 		case 'r': numRuns = (int)parse_count(c, optarg, 1 << 30); break;
-		case 'd':
-			errno = 0;
-			seconds = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(seconds >= 0.0) || seconds > 1e6)
-				bad_option(c, "expects a number of seconds >= 0");
-			break;
+		case 'd': seconds = parse_seconds(c, optarg, true); break;
 		case ':': bad_option(optopt, "needs an argument"); break;
 		default: bad_option(optopt, "unknown option"); break;
 		}

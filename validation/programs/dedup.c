@@ -1267,12 +1267,7 @@ static void usage(void)
 		cmd);
 }
 
-static void bad_option(int opt, const char *why)
-{
-	fprintf(stderr, "%s: option -%c: %s\n", cmd, opt, why);
-	usage();
-	exit(2);
-}
+#include "opts.h"
 
 static long parse_long(int opt, const char *arg, long min, long max)
 {
@@ -1297,7 +1292,6 @@ int main(int argc, char *argv[])
 	const char *in_path = NULL, *out_path = "/dev/null";
 	long size_mib = 64, dup_percent = 40, text_percent = 60;
 	double seconds = 0.0;
-	char *end;
 	int c;
 
 	cmd = argv[0];
@@ -1310,12 +1304,7 @@ int main(int argc, char *argv[])
 		case 'x': text_percent = parse_long(c, optarg, 0, 100); break;
 		case 'i': in_path = optarg; break;
 		case 'o': out_path = optarg; break;
-		case 'd':
-			errno = 0;
-			seconds = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(seconds >= 0.0) || seconds > 1e6)
-				bad_option(c, "expects a number of seconds >= 0");
-			break;
+		case 'd': seconds = parse_seconds(c, optarg, true); break;
 		case ':': bad_option(optopt, "needs an argument"); break;
 		default: bad_option(optopt, "unknown option"); break;
 		}

@@ -69,12 +69,7 @@ static void usage(void)
 		cmd);
 }
 
-static void bad_option(int opt, const char *why)
-{
-	fprintf(stderr, "%s: option -%c: %s\n", cmd, opt, why);
-	usage();
-	exit(2);
-}
+#include "opts.h"
 
 static unsigned long parse_count(int opt, const char *arg, unsigned long max)
 {
@@ -83,16 +78,6 @@ static unsigned long parse_count(int opt, const char *arg, unsigned long max)
 	unsigned long v = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v == 0 || v > max)
 		bad_option(opt, "expects a positive integer in range");
-	return v;
-}
-
-static double parse_seconds(int opt, const char *arg)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v > 0.0) || v > 1e6)
-		bad_option(opt, "expects a positive number of seconds");
 	return v;
 }
 
@@ -116,7 +101,7 @@ static void read_options(int argc, char *argv[])
 		case 'R': random_size = 1; break;
 		case 's': chunk_size = parse_count(c, optarg, 1ul << 34); break;
 		case 'S': seconds = (double)parse_count(c, optarg, 1000000); break;
-		case 'd': seconds = parse_seconds(c, optarg); break;
+		case 'd': seconds = parse_seconds(c, optarg, false); break;
 		case 't': threads = (unsigned int)parse_count(c, optarg, 4096); break;
 		case 'T': touch_pages = 1; break;
 		case 'v': verbose++; break;
