@@ -320,7 +320,8 @@ static int plot(const struct table_opts *o, const struct repro_table *t)
 
 	if (!tmp)
 		return 1;
-	sprintf(tmp, "%.*s.tmp.XXXXXX%s", (int)(ext - o->plot), o->plot, ext);
+	snprintf(tmp, strlen(o->plot) + 16, "%.*s.tmp.XXXXXX%s",
+		 (int)(ext - o->plot), o->plot, ext);
 	fd = mkstemps(tmp, (int)elen);
 	if (fd < 0) {
 		fprintf(stderr, "%s: --plot: cannot create %s: %s\n", o->cmd,

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Guest programs: the time a step takes (prog.h). */
+/*
+ * Guest programs: the time a step takes (prog.h). Not a kernel model: a
+ * workload step's duration is the workload's, drawn by its distribution
+ * (the distributions and means come from each workload's table, sourced
+ * in docs/workloads.md).
+ */
 #include "guest/prog.h"
 
 u64 gop_draw(struct prng *r, const struct gop *op)

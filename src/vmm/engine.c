@@ -152,7 +152,7 @@ static void switch_in(struct vmm_evcpu *v, u64 now)
 }
 
 /* vectors accepted for @v and not handled yet: in the engine's IRR, or
- * in the guest's pending bitmap (taken by the stubs) */
+ * in the guest's pending bitmap (taken by the entry points) */
 static bool irq_pending(const struct vmm_evcpu *v)
 {
 	const volatile u64 *g = vmm_vcpu_irr(v->vcpu);
@@ -252,7 +252,7 @@ static void doorbell(struct vmm_evcpu *v, u64 now)
 	case VMM_DB_HALT:
 		v->halts++;
 		kvm_vcpu_halt_begin(kv, now);
-		/* an interrupt not yet injected, or taken by the stubs and not
+		/* an interrupt not yet injected, or taken by the entry points and not
 		 * yet handled, keeps it from halting (x86's sti; hlt) */
 		if (irq_pending(v) || kvm_vcpu_block(kv) == -EAGAIN)
 			kvm_vcpu_halt_end(kv, now, now, false);

@@ -210,7 +210,7 @@ int vmm_vcpu_start(struct vmm_vcpu *vcpu, guest_fn fn, void *arg)
 		return vmm_error(vm, -errno, "vCPU %d: KVM_SET_SREGS: %s",
 				 vcpu->idx, strerror(errno));
 	memset(&regs, 0, sizeof(regs));
-	regs.rflags = 0x202; /* IF: interrupts reach the stubs */
+	regs.rflags = 0x202; /* IF: interrupts reach the entry points */
 	regs.rip = (uint64_t)guest_entry;
 	/* as after a call: the return address slot below a 16-byte boundary */
 	regs.rsp = (uint64_t)(vcpu->area + AREA_STACK_TOP) - 8;

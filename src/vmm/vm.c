@@ -258,10 +258,10 @@ static int map_memory(struct vmm_vm *vm)
 	return ret;
 }
 
-extern const char guest_irq_stubs[];
+extern const char guest_irq_entries[];
 
 /* the IDT every vCPU of @vm loads: interrupt gates (ring 0, IF cleared)
- * for vectors 32..255 to their stubs; exceptions have none, so a guest
+ * for vectors 32..255 to their entry points; exceptions have none, so a guest
  * exception still ends in a triple fault */
 static int make_idt(struct vmm_vm *vm)
 {
@@ -269,7 +269,7 @@ static int make_idt(struct vmm_vm *vm)
 	if (!vm->idt)
 		return vmm_error(vm, -ENOMEM, "guest memory: no room for the IDT");
 	for (int v = VMM_FIRST_IRQ_VECTOR; v < 256; v++) {
-		uint64_t off = (uint64_t)guest_irq_stubs +
+		uint64_t off = (uint64_t)guest_irq_entries +
 			       (uint64_t)(v - VMM_FIRST_IRQ_VECTOR) * 16;
 
 		vm->idt[2 * v] = (off & 0xffff) | (0x08ull << 16) |

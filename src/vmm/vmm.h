@@ -57,7 +57,7 @@ struct vmm_vm {
 	size_t pt_used; /* page-table pages taken, from the start of ram */
 	size_t heap; /* next free byte of ram for vmm_alloc */
 	uint64_t pml4_gpa;
-	uint64_t *idt; /* 256 gates, vectors 32..255 to the stubs (irq.S) */
+	uint64_t *idt; /* 256 gates, vectors 32..255 to the entry points (irq.S) */
 	bool kernel_irqchip; /* KVM's LAPIC: IPIs and EOIs never exit */
 	struct vmm_image image;
 	int nr_vcpus;
@@ -92,7 +92,7 @@ void *vmm_alloc(struct vmm_vm *vm, size_t size, size_t align);
 bool vmm_in_ram(const struct vmm_vm *vm, const void *p, size_t len);
 
 /* @vcpu's pending-interrupt bitmap in guest memory (256 bits), where the
- * guest's ring-0 stubs note the vectors they take */
+ * guest's ring-0 entry points note the vectors they take */
 static inline volatile uint64_t *vmm_vcpu_irr(const struct vmm_vcpu *vcpu)
 {
 	return (volatile uint64_t *)(vcpu->area + VMM_AREA_IRR);

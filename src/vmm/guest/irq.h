@@ -2,7 +2,7 @@
 /*
  * Interrupts in the KVM engine's guests: IPIs sent through the local
  * APIC's ICR (xAPIC MMIO, which exits to the engine: its userspace
- * interrupt controller), taken by the ring-0 stubs (irq.S) into the
+ * interrupt controller), taken by the ring-0 entry points (irq.S) into the
  * vCPU's pending bitmap, handled at ring 3 by guest_irq_handle() at the
  * points the guest allows them (spin loops, compute), and ended with an
  * EOI write. The guest kernel's answers: smp_call_function_single() with

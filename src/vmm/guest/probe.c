@@ -23,7 +23,7 @@ void guest_probe_spin(void *arg)
 }
 
 /* a self-IPI of CALL_FUNCTION_SINGLE_VECTOR, then up to *arg polls of
- * the pending bitmap; reports 1 if the stub took it, else 0 */
+ * the pending bitmap; reports 1 if the entry point took it, else 0 */
 void guest_probe_self_ipi(void *arg)
 {
 	uint64_t polls = *(volatile uint64_t *)arg, seen = 0;
