@@ -496,6 +496,154 @@ PY
 	rm -rf "$tmp"
 }
 
+# `oversub sweep` and `oversub merge` on tests/scenario/sweep-small.ini (3
+# axes: VM count, lock hold time, policy; 2 seeds: 16 runs): results that
+# load in Python, the same sweep through GNU parallel merged byte for byte
+# equal to the local one, a resume after SIGINT that redoes nothing, and
+# the refusals.
+sweeps() {
+	local dir=$1 bin=$2 tmp s=tests/scenario/sweep-small.ini py=python3
+	tmp=$(mktemp -d)
+	cli_case "$dir sweep --help" 0 "$bin" sweep --help
+	cli_contains "$dir sweep --help: usage" "usage: oversub sweep FILE"
+	cli_case "$dir merge --help" 0 "$bin" merge --help
+	cli_case "$dir sweep -j 2" 0 "$bin" sweep "$s" -j 2 -o "$tmp/local.jsonl"
+	cli_contains "$dir sweep -j 2: summary" "4 points x 2 policies x 2 seeds = 16 runs"
+	"$bin" sweep "$s" -j 2 -o "$tmp/local.jsonl" --resume \
+		>"$tmp/local.txt" 2>/dev/null
+	"$bin" sweep "$s" -o "$tmp/local.csv" >/dev/null 2>&1
+	if python3 - "$tmp/local.jsonl" "$tmp/local.csv" <<'PY'
+import csv, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 16 and [r["run"] for r in rows] == list(range(16))
+axes = list(rows[0])[3:6]
+assert axes == ["vm.guest.count", "vm.guest.hold", "policy"], axes
+assert {(r["vm.guest.count"], r["vm.guest.hold"], r["policy"], r["seed"])
+        for r in rows} == {(c, h, p, s) for c in (2, 3) for h in ("5us", "20us")
+                           for p in ("vanilla", "series-v2") for s in (1, 2)}
+assert all(r["throughput"] > 0 and abs(sum(v for k, v in r.items()
+           if k.endswith("_pct")) - 100) < 1e-6 for r in rows)
+c = list(csv.DictReader(open(sys.argv[2])))
+assert [float(r["throughput"]) for r in c] == [r["throughput"] for r in rows]
+PY
+	then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir sweep: results not the 16 expected rows"
+	fi
+	# pandas, where this machine has it (Debian's python3-pandas)
+	$py -c 'import pandas' 2>/dev/null || py=/usr/bin/python3
+	if $py -c 'import pandas' 2>/dev/null; then
+		if $py - "$tmp/local.jsonl" "$tmp/local.csv" <<'PY'
+import sys, pandas as pd
+j = pd.read_json(sys.argv[1], lines=True)
+c = pd.read_csv(sys.argv[2])
+assert j.shape == c.shape == (16, 34), (j.shape, c.shape)
+g = j.groupby(["vm.guest.count", "vm.guest.hold", "policy"])["throughput"]
+assert len(g.mean()) == 8
+assert (j["throughput"] == c["throughput"]).all()
+PY
+		then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir sweep: results do not load in pandas"
+		fi
+	else
+		echo "   skip: $dir sweep results in pandas (no python3-pandas)"
+		skipped=$((skipped + 1))
+	fi
+	# the same sweep as jobs, run by GNU parallel, merged: the same bytes
+	cli_case "$dir sweep --emit-jobs" 0 "$bin" sweep "$s" \
+		--emit-jobs "$tmp/jobs"
+	grep '^/\|^'"'" /tmp/oversub-smoke.$$ >"$tmp/jobs.txt"
+	if [ "$(wc -l <"$tmp/jobs.txt")" -eq 16 ] &&
+		parallel --will-cite -j 2 <"$tmp/jobs.txt" >/dev/null 2>&1 &&
+		"$bin" merge -o "$tmp/merged.jsonl" "$tmp"/jobs/run-*.jsonl \
+			>"$tmp/merged.txt" 2>/dev/null &&
+		cmp -s "$tmp/merged.jsonl" "$tmp/local.jsonl" &&
+		cmp -s "$tmp/merged.txt" "$tmp/local.txt"; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir sweep through GNU parallel: merged results differ from the local sweep"
+	fi
+	# the Slurm array script: bash, each task's runs, resubmission safe
+	if bash -n "$tmp/jobs/sweep.sbatch" &&
+		grep -q '^#SBATCH --array=0-15$' "$tmp/jobs/sweep.sbatch" &&
+		rm -f "$tmp"/jobs/run-000003.jsonl &&
+		SLURM_ARRAY_TASK_ID=3 bash "$tmp/jobs/sweep.sbatch" &&
+		SLURM_ARRAY_TASK_ID=3 bash "$tmp/jobs/sweep.sbatch" &&
+		"$bin" merge "$tmp"/jobs/run-*.jsonl >"$tmp/merged2.txt" 2>&1 &&
+		cmp -s "$tmp/merged2.txt" "$tmp/local.txt"; then
+		passed=$((passed + 1))
+	else
+		fail "cli $dir sweep --emit-jobs: the Slurm script does not run its task"
+	fi
+	# a CSV file merges to the same summary, and to the same JSON rows
+	"$bin" merge -o "$tmp/fromcsv.jsonl" "$tmp/local.csv" >"$tmp/fromcsv.txt" 2>&1
+	cli_same "$dir merge of the CSV results" "$tmp/fromcsv.jsonl" "$tmp/local.jsonl"
+	cli_same "$dir merge of the CSV results: summary" "$tmp/fromcsv.txt" "$tmp/local.txt"
+	rm -f "$tmp"/jobs/run-000005.jsonl
+	cli_case "$dir merge, a run missing" 2 "$bin" merge "$tmp"/jobs/run-*.jsonl
+	cli_contains "$dir merge, a run missing: names it" "1 of 16 runs missing (run 5)"
+	if [ "$dir" = build ]; then
+		# SIGINT part-way (timeout: a background job of a script
+		# ignores SIGINT), then --resume: what was written is kept, the
+		# rest is run, and the result is that of an uninterrupted sweep
+		timeout -s INT 0.8 "$bin" sweep "$s" --vary run.duration=10s -j 2 \
+			-o "$tmp/r.jsonl" >/dev/null 2>&1
+		cp "$tmp/r.jsonl" "$tmp/before.jsonl"
+		"$bin" sweep "$s" --vary run.duration=10s -j 2 -o "$tmp/r.jsonl" \
+			--resume >"$tmp/r.txt" 2>"$tmp/r.err"
+		"$bin" sweep "$s" --vary run.duration=10s -j 2 \
+			-o "$tmp/full.jsonl" >"$tmp/full.txt" 2>/dev/null
+		local k
+		k=$(grep -c '' "$tmp/before.jsonl")
+		if [ "$k" -gt 0 ] && [ "$k" -lt 16 ] &&
+			grep -q -- "--resume: $k of 16 runs in $tmp/r.jsonl, $((16 - k)) to run" "$tmp/r.err" &&
+			[ -z "$(sort "$tmp/before.jsonl" | comm -23 - <(sort "$tmp/r.jsonl"))" ] &&
+			cmp -s "$tmp/r.jsonl" "$tmp/full.jsonl" &&
+			cmp -s "$tmp/r.txt" "$tmp/full.txt"; then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir sweep --resume after SIGINT ($k runs written before): not the uninterrupted sweep"
+			sed 's/^/    /' "$tmp/r.err"
+		fi
+	fi
+	if command -v gnuplot >/dev/null 2>&1; then
+		cli_case "$dir sweep --plot" 0 "$bin" merge "$tmp/local.jsonl" \
+			--plot "$tmp/s.svg" --plot-axis vm.guest.hold
+		if grep -q '</svg>' "$tmp/s.svg" && ! grep -q '<svg' /tmp/oversub-smoke.$$ &&
+			! ls "$tmp" | grep -q '\.tmp\.'; then
+			passed=$((passed + 1))
+		else
+			fail "cli $dir sweep --plot: no chart, or a chart on stdout"
+		fi
+	fi
+	# refusals: exit 2, a reason, nothing written
+	cli_case "$dir sweep -o existing" 2 "$bin" sweep "$s" -o "$tmp/local.jsonl"
+	cli_contains "$dir sweep -o existing: says --resume" "--resume runs what it lacks"
+	cli_case "$dir sweep --resume, other sweep" 2 "$bin" sweep "$s" \
+		--vary seed=3 -o "$tmp/local.jsonl" --resume
+	cli_contains "$dir sweep --resume, other sweep: says so" "remove it to start over"
+	cli_case "$dir sweep --vary bad key" 2 "$bin" sweep "$s" --vary vm.nope.vcpus=2
+	cli_contains "$dir sweep --vary bad key: names it" \
+		"--vary vm.nope.vcpus=2: no [vm nope] section"
+	cli_case "$dir sweep bad value" 2 "$bin" sweep "$s" --vary vm.guest.hold=1y
+	cli_case "$dir sweep --metric bogus" 2 "$bin" sweep "$s" --metric bogus
+	cli_contains "$dir sweep --metric bogus: lists them" "spin_pct"
+	cli_case "$dir sweep --baseline bogus" 2 "$bin" sweep "$s" --baseline deboost
+	cli_case "$dir sweep --plot-axis bogus" 2 "$bin" sweep "$s" \
+		--plot "$tmp/x.svg" --plot-axis seed
+	cli_case "$dir run on a [sweep] file" 2 "$bin" run "$s"
+	cli_contains "$dir run on a [sweep] file: points to sweep" "oversub sweep"
+	if [ -e "$tmp/x.svg" ] || ls "$tmp" | grep -q '\.tmp\.'; then
+		fail "cli $dir sweep refusals: a file was left"
+	else
+		passed=$((passed + 1))
+	fi
+	rm -rf "$tmp"
+}
+
 smoke() {
 	local dir=$1 bin=$1/src/cli/oversub p k
 	echo "== $dir: CLI smoke"
@@ -529,6 +677,7 @@ smoke() {
 	runs "$dir" "$bin"
 	kvm_cli "$dir" "$bin"
 	tables "$dir" "$bin"
+	sweeps "$dir" "$bin"
 	rm -f /tmp/oversub-smoke.$$
 	echo "   $dir cli: $((passed - before_p)) passed, $((failed - before_f)) failed"
 }

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Check (and on a root Debian machine, install) what the build needs:
-# meson, ninja, pkg-config, make, a C compiler, python3, and the libraries
-# cmocka (tests), inih (scenario files) and jansson (JSON output).
-# Optional: gnuplot (gnuplot-nox) for `oversub --plot`: installed along
-# with the others when this script installs them; its absence never fails
-# this script (and the fast path does not try to install it).
+# meson, ninja, pkg-config, make, a C compiler, python3, the libraries
+# cmocka (tests), inih (scenario files) and jansson (JSON output), and GNU
+# parallel (the test of a sweep run through it, as on a cluster).
+# Optional: gnuplot (gnuplot-nox) for `oversub --plot`, and pandas
+# (python3-pandas) for the test that sweep results load in it: installed
+# along with the others when this script installs them; their absence
+# never fails this script (and the fast path does not try to install them).
 # Fast no-op when everything is present; exit 1 with a clear message when
 # something is missing and cannot be installed here.
 set -euo pipefail
 
-APT_PKGS="meson ninja-build pkg-config libcmocka-dev libinih-dev libjansson-dev gcc libc6-dev make python3"
-OPT_PKGS="gnuplot-nox"
+APT_PKGS="meson ninja-build pkg-config libcmocka-dev libinih-dev libjansson-dev gcc libc6-dev make python3 parallel"
+OPT_PKGS="gnuplot-nox python3-pandas"
 
 missing=()
 need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
@@ -22,6 +24,7 @@ check() {
 	need pkg-config pkg-config
 	need python3 python3
 	need make make
+	need parallel parallel
 	if ! command -v "${CC:-cc}" >/dev/null 2>&1 &&
 	   ! command -v gcc >/dev/null 2>&1 &&
 	   ! command -v clang >/dev/null 2>&1; then
@@ -40,11 +43,12 @@ check() {
 # The optional packages, after the required ones were installed (lists
 # fresh): try once, never fail on it.
 optional() {
-	command -v gnuplot >/dev/null 2>&1 && return 0
+	command -v gnuplot >/dev/null 2>&1 &&
+		/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 && return 0
 	apt-get install -y -qq --no-install-recommends $OPT_PKGS \
 		</dev/null >/dev/null 2>&1 && return 0
 	echo "deps: optional $OPT_PKGS not installed: 'oversub --plot'" \
-	     "will say gnuplot is missing" >&2
+	     "will say gnuplot is missing, the pandas check is skipped" >&2
 	return 0
 }
 
@@ -77,6 +81,6 @@ fi
 	done
 	echo "install them with (Debian/Ubuntu):"
 	echo "  sudo apt-get install -y $APT_PKGS"
-	echo "and optionally (for oversub --plot): sudo apt-get install -y $OPT_PKGS"
+	echo "and optionally (oversub --plot, the pandas check): sudo apt-get install -y $OPT_PKGS"
 } >&2
 exit 1

@@ -14,12 +14,24 @@ int cmd_kvm(int argc, char **argv);
 int cmd_gap(int argc, char **argv);
 int cmd_table(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 /* Plain `oversub [options]`: the table of the built-in scenario. */
 int cmd_default(int argc, char **argv);
 
 /* Report an unknown option the way every subcommand does; returns
  * EXIT_USAGE. @cmd is "oversub" or "oversub list". */
 int cli_bad_option(const char *cmd, int argc, char **argv);
+
+/* An output file's @path, before any run: if it exists it must be a
+ * regular file, and its folder must take new files. 0, or EXIT_USAGE
+ * after "CMD: OPT: why". */
+int cli_out_path_check(const char *cmd, const char *opt, const char *path);
+
+struct scenario;
+/* A scenario with a [sweep] section is for `oversub sweep`: say so, free
+ * @sc and return EXIT_USAGE; 0 for any other. */
+int cli_refuse_sweep(const char *cmd, struct scenario *sc);
 
 /* "CMD: message\ntry 'CMD --help'" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -318,6 +318,8 @@ int cmd_gap(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	if (cli_refuse_sweep("oversub gap", &sc))
+		return EXIT_USAGE;
 	if (sc.table || kvmjob_check(&sc, err, sizeof(err))) {
 		fprintf(stderr, "oversub gap: %s\n",
 			sc.table ? "a [table] scenario: use one [vm] section per VM" : err);

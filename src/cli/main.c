@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* oversub: entry point, global options and subcommand dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "scenario/scenario.h"
 
 #ifndef OVERSUB_VERSION
 #define OVERSUB_VERSION "unknown"
@@ -22,6 +26,8 @@ static const struct {
 	{ "list", cmd_list },
 	{ "table", cmd_table },
 	{ "profile", cmd_profile },
+	{ "sweep", cmd_sweep },
+	{ "merge", cmd_merge },
 };
 
 static void usage(FILE *f)
@@ -54,6 +60,12 @@ static void usage(FILE *f)
 	      "                        section (default: the built-in one)\n"
 	      "  profile FILE          the VMs profiled as the real programs are\n"
 	      "                        (docs/validation.md)\n"
+	      "  sweep FILE [--vary KEY=VALUES]...\n"
+	      "                        the scenario over the cross product of its\n"
+	      "                        axes, policies and seeds; results as JSON\n"
+	      "                        lines or CSV, resumable, or as jobs for GNU\n"
+	      "                        parallel and Slurm (docs/sweep.md)\n"
+	      "  merge RESULTS...      join the results of a sweep run in pieces\n"
 	      "  list [workloads|presets|knobs]\n"
 	      "                        the workloads and their parameters, the policy\n"
 	      "                        presets, every knob with its default, kernel\n"
@@ -89,6 +101,41 @@ static int finish(int ret)
 		return ret ? ret : 1;
 	}
 	return ret;
+}
+
+int cli_out_path_check(const char *cmd, const char *opt, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: %s: %s exists and is not a regular file\n",
+			cmd, opt, path);
+		return EXIT_USAGE;
+	}
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1),
+			 path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (access(dir, W_OK | X_OK)) {
+		fprintf(stderr, "%s: %s: cannot write in %s: %s\n", cmd, opt,
+			dir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_refuse_sweep(const char *cmd, struct scenario *sc)
+{
+	if (!sc->sweep_line)
+		return 0;
+	fprintf(stderr, "%s: %s:%d: a [sweep] section: run the scenario's "
+		"sweep with 'oversub sweep %s'\n", cmd, sc->path,
+		sc->sweep_line, sc->path);
+	scenario_free(sc);
+	return EXIT_USAGE;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -180,6 +180,8 @@ static int profile_main(const struct profile_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	if (cli_refuse_sweep(o->cmd, &sc))
+		return EXIT_USAGE;
 	if (!sc.cfg.nr_vms) {
 		fprintf(stderr, "%s: %s: no [vm NAME] to profile\n", o->cmd,
 			sc.path);

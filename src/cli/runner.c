@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -318,12 +319,55 @@ struct runner {
 typedef struct runner_batch batch_t;
 typedef struct runner_job job_t;
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "1:02:03" or "2:03" */
+static void hms(char *buf, size_t len, double s)
+{
+	unsigned long t = s > 0 ? (unsigned long)(s + 0.5) : 0;
+
+	if (t >= 3600)
+		snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60,
+			 t % 60);
+	else
+		snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
+}
+
+/*
+ * The progress line: done/total, elapsed time and, once a job of this
+ * batch ended, the time left at the pace so far. On a TTY redrawn in
+ * place with the job's label (@j, or NULL); with log, one line every 5 s.
+ */
 static void progress(batch_t *r, const job_t *j)
 {
-	if (!r->tty)
+	unsigned int total = r->total ? r->total : r->nr_jobs;
+	unsigned int done = r->before + r->done;
+	double t = now(), el = t - r->start;
+	char e[32], left[64] = "";
+
+	if (!r->tty && (!r->log || t - r->last_log < 5))
 		return;
-	fprintf(stderr, "\r[%u/%u] %s\033[K", r->done + 1, r->nr_jobs,
-		j->label);
+	hms(e, sizeof(e), el);
+	if (r->done) {
+		char l[32];
+
+		hms(l, sizeof(l), el / r->done * (r->nr_jobs - r->done));
+		snprintf(left, sizeof(left), ", ETA %s", l);
+	}
+	if (r->tty) {
+		fprintf(stderr, "\r[%u/%u] %s elapsed%s%s%s\033[K", done, total,
+			e, left, j ? " - " : "", j ? j->label : "");
+	} else {
+		fprintf(stderr, "%s: %u/%u runs, %s elapsed%s\n",
+			r->cmd ? r->cmd : "oversub", done, total, e, left);
+		r->last_log = t;
+	}
 	fflush(stderr);
 }
 
@@ -434,6 +478,9 @@ static int job_finish(batch_t *r, job_t *j)
 	}
 	if (f)
 		fclose(f);
+	free(j->buf); /* a sweep has thousands of jobs */
+	j->buf = NULL;
+	j->len = j->cap = 0;
 	return ret;
 }
 
@@ -526,9 +573,11 @@ static int run_parallel(batch_t *r)
 			} else if (eof) {
 				active--;
 				ret = job_finish(r, j);
+				if (!ret && r->done_fn)
+					ret = r->done_fn(r, j);
 				if (!ret) {
-					progress(r, j);
 					r->done++;
+					progress(r, j);
 				}
 			}
 		}
@@ -545,6 +594,8 @@ static int run_sequential(batch_t *r)
 
 		progress(r, &r->jobs[i]);
 		ret = run_one(r, &r->jobs[i], NULL);
+		if (!ret && r->done_fn)
+			ret = r->done_fn(r, &r->jobs[i]);
 		if (ret)
 			return ret;
 		r->done++;
@@ -560,6 +611,7 @@ int runner_batch_run(struct runner_batch *b)
 		b->jobs[i].fd = -1;
 	b->done = 0;
 	b->err[0] = '\0';
+	b->start = b->last_log = now();
 	if (b->max_jobs > 1 && b->nr_jobs > 1)
 		ret = run_parallel(b);
 	else
@@ -634,6 +686,7 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 		return -ENOMEM;
 	}
 	trace_writer_ops(w, &ops);
+	r->start = now();
 	progress(r, j);
 	ret = run_one(r, j, &ops);
 	cret = trace_writer_close(w);
@@ -721,26 +774,10 @@ static int print_report(struct runner *r, const struct scenario *sc)
  */
 static int trace_path_check(const struct run_opts *o, const struct scenario *sc)
 {
-	const char *slash = strrchr(o->trace, '/');
 	u64 end = sc->cfg.warmup_ns + sc->cfg.duration_ns;
-	char dir[4096];
-	struct stat st;
 
-	if (!stat(o->trace, &st) && !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: --trace: %s exists and is not a regular "
-			"file\n", o->cmd, o->trace);
+	if (cli_out_path_check(o->cmd, "--trace", o->trace))
 		return EXIT_USAGE;
-	}
-	if (slash)
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->trace + 1),
-			 o->trace);
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (access(dir, W_OK | X_OK)) {
-		fprintf(stderr, "%s: --trace: cannot write in %s: %s\n", o->cmd,
-			dir, strerror(errno));
-		return EXIT_USAGE;
-	}
 	if (o->win_start >= end)
 		fprintf(stderr, "%s: warning: --trace-window starts at %llu ns, "
 			"after the run ends (%llu ns, warm-up included): the "
@@ -846,6 +883,9 @@ int runner_main(struct run_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	ret = cli_refuse_sweep(o->cmd, &sc);
+	if (ret)
+		return ret;
 	if (sc.table) {
 		fprintf(stderr,
 			"%s: %s has a [table] section: its [vm] is a template; "

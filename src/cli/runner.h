@@ -54,6 +54,7 @@ struct run_opts {
 struct runner_job {
 	struct sim_config cfg;
 	char label[128];
+	unsigned int tag; /* the caller's: a sweep's run number */
 	struct sim_metrics m;
 	/* private: the child process of a parallel run */
 	pid_t pid;
@@ -74,8 +75,18 @@ struct runner_batch {
 	bool check; /* verify the scheduler's invariants */
 	unsigned int max_jobs; /* -j */
 	bool tty;
+	/* not a TTY: a progress line every few seconds all the same */
+	bool log;
+	const char *cmd; /* names the log lines */
+	/* called in this process as each job ends, in the order they end;
+	 * nonzero (with b->err set) stops the batch */
+	int (*done_fn)(struct runner_batch *b, struct runner_job *j);
+	void *arg; /* for done_fn */
 	struct runner_job *jobs;
 	unsigned int nr_jobs, done;
+	unsigned int total, before; /* for the progress line: the whole
+				     * work, and what was done before */
+	double start, last_log; /* CLOCK_MONOTONIC seconds */
 	char err[1024]; /* the first failure, "FILE: LABEL: why" */
 };
 

@@ -14,13 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/plotfile.h"
 #include "cli/runner.h"
-#include "cli/tmpguard.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/repro.h"
@@ -182,161 +180,11 @@ static int table_parse(int argc, char **argv, struct table_opts *o)
 	return 0;
 }
 
-/* gnuplot in $PATH? */
-static bool have_gnuplot(void)
+/* The gnuplot script of the gains chart, for plotfile_draw. */
+static int gains_script(FILE *f, const char *out, void *arg)
 {
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (!path || !*path)
-		return false;
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		if (n && n + sizeof("/gnuplot") < sizeof(buf)) {
-			memcpy(buf, path, n);
-			strcpy(buf + n, "/gnuplot");
-			if (!access(buf, X_OK))
-				return true;
-		}
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return false;
+	return report_repro_gnuplot(f, arg, out);
 }
-
-/*
- * --plot's path, checked before any run: an existing path must be a
- * regular file, and its folder must exist and take new files. 0, or
- * EXIT_USAGE with the reason on stderr.
- */
-static int plot_path_check(const struct table_opts *o)
-{
-	char dir[4096];
-	const char *slash = strrchr(o->plot, '/');
-	struct stat st;
-
-	if (!stat(o->plot, &st) && !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: --plot: %s exists and is not a regular "
-			"file\n", o->cmd, o->plot);
-		return EXIT_USAGE;
-	}
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->plot + 1),
-			 o->plot);
-	if (access(dir, W_OK | X_OK)) {
-		fprintf(stderr, "%s: --plot: cannot write in %s: %s\n", o->cmd,
-			dir, strerror(errno));
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* Is the chart gnuplot wrote to @path whole: an SVG's closing tag, a
- * PNG's IEND chunk at its end (a full disk leaves it short) */
-static bool chart_complete(const char *path, int kind)
-{
-	static const unsigned char iend[8] = { 'I', 'E', 'N', 'D',
-					       0xae, 0x42, 0x60, 0x82 };
-	char tail[16] = "";
-	FILE *f = fopen(path, "rb");
-	bool ok;
-
-	if (!f)
-		return false;
-	if (fseek(f, -16, SEEK_END) || fread(tail, 1, 16, f) != 16) {
-		fclose(f);
-		return false;
-	}
-	fclose(f);
-	ok = kind == 2 ? !memcmp(tail + 8, iend, 8) :
-			 memmem(tail, sizeof(tail), "</svg>", 6) != NULL;
-	return ok;
-}
-
-/* gnuplot draws @t into @tmp, which is renamed to o->plot once whole */
-static int plot_draw(const struct table_opts *o, const struct repro_table *t,
-		     const char *tmp)
-{
-	char *script = NULL;
-	size_t len = 0;
-	FILE *mem, *gp;
-	int ret, status;
-
-	mem = open_memstream(&script, &len);
-	if (!mem || report_repro_gnuplot(mem, t, tmp) || fclose(mem)) {
-		free(script);
-		fprintf(stderr, "%s: --plot: cannot write the gnuplot script\n",
-			o->cmd);
-		return 1;
-	}
-	fflush(stdout);
-	gp = popen("gnuplot >/dev/null", "w");
-	if (!gp) {
-		free(script);
-		fprintf(stderr, "%s: --plot: cannot start gnuplot: %s\n",
-			o->cmd, strerror(errno));
-		return 1;
-	}
-	ret = fwrite(script, 1, len, gp) != len;
-	free(script);
-	status = pclose(gp);
-	if (ret || status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr,
-			"%s: --plot: gnuplot failed to draw %s (see its "
-			"messages above)\n",
-			o->cmd, o->plot);
-		return 1;
-	}
-	if (!chart_complete(tmp, repro_plot_kind(o->plot))) {
-		fprintf(stderr, "%s: --plot: the chart for %s came out "
-			"incomplete (a full disk?); nothing written\n", o->cmd,
-			o->plot);
-		return 1;
-	}
-	if (rename(tmp, o->plot)) {
-		fprintf(stderr, "%s: --plot: rename to %s: %s\n", o->cmd,
-			o->plot, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Draw the chart with gnuplot into a temporary file beside @o->plot and
- * rename it there once it is whole; gnuplot's standard output goes
- * nowhere, so nothing of the chart reaches ours. 0 or 1 (with the reason;
- * no file left behind).
- */
-static int plot(const struct table_opts *o, const struct repro_table *t)
-{
-	const char *ext = strrchr(o->plot, '.');
-	size_t elen = strlen(ext);
-	__free(free) char *tmp = malloc(strlen(o->plot) + 16);
-	int fd, ret;
-
-	if (!tmp)
-		return 1;
-	snprintf(tmp, strlen(o->plot) + 16, "%.*s.tmp.XXXXXX%s",
-		 (int)(ext - o->plot), o->plot, ext);
-	fd = mkstemps(tmp, (int)elen);
-	if (fd < 0) {
-		fprintf(stderr, "%s: --plot: cannot create %s: %s\n", o->cmd,
-			tmp, strerror(errno));
-		return 1;
-	}
-	close(fd);
-	tmpguard_set(tmp);
-	ret = plot_draw(o, t, tmp);
-	if (ret)
-		unlink(tmp);
-	tmpguard_clear();
-	return ret;
-}
-
 
 struct table_run {
 	const struct table_opts *o;
@@ -460,7 +308,7 @@ static int report(struct table_run *r)
 		return 1;
 	}
 	if (o->plot) {
-		ret = plot(o, &rt);
+		ret = plotfile_draw(o->cmd, o->plot, gains_script, &rt);
 		if (ret)
 			return ret;
 		fprintf(stderr, "%s: chart written to %s\n", o->cmd, o->plot);
@@ -547,17 +395,9 @@ static int table_main(struct table_opts *o)
 	int ret;
 
 	if (o->plot) {
-		ret = plot_path_check(o);
+		ret = plotfile_check(o->cmd, o->plot);
 		if (ret)
 			return ret;
-	}
-	if (o->plot && !have_gnuplot()) {
-		fprintf(stderr,
-			"%s: --plot needs gnuplot, which is not in PATH; install "
-			"it (Debian: apt-get install gnuplot-nox) or leave out "
-			"--plot\n",
-			o->cmd);
-		return 1;
 	}
 	if (o->file)
 		ret = scenario_load(o->file, &sc, err, sizeof(err));
@@ -568,6 +408,8 @@ static int table_main(struct table_opts *o)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+	if (cli_refuse_sweep(o->cmd, &sc))
+		return EXIT_USAGE;
 	if (!sc.table) {
 		fprintf(stderr,
 			"%s: %s: no [table] section; 'oversub run' and "

@@ -355,7 +355,7 @@ static void put_quoted(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-int report_repro_gnuplot(FILE *f, const struct repro_table *t, const char *out)
+int repro_plot_head(FILE *f, const char *out)
 {
 	int kind = repro_plot_kind(out);
 
@@ -377,6 +377,13 @@ int report_repro_gnuplot(FILE *f, const struct repro_table *t, const char *out)
 	fputs("set output ", f);
 	put_quoted(f, out);
 	fputc('\n', f);
+	return 0;
+}
+
+int report_repro_gnuplot(FILE *f, const struct repro_table *t, const char *out)
+{
+	if (repro_plot_head(f, out))
+		return -EINVAL;
 	fprintf(f,
 		"set title \"Throughput gain of %s over %s: reproduced vs "
 		"published\" noenhanced\n"

@@ -91,5 +91,8 @@ json_t *report_repro_json(const struct repro_table *t);
 int report_repro_gnuplot(FILE *f, const struct repro_table *t, const char *out);
 /* 1 if @out ends in .svg, 2 if in .png (any case), 0 otherwise. */
 int repro_plot_kind(const char *out);
+/* A gnuplot script's terminal (by @out's extension) and output lines;
+ * -EINVAL for an extension other than .svg and .png. */
+int repro_plot_head(FILE *f, const char *out);
 
 #endif

@@ -36,6 +36,7 @@ enum section {
 	SEC_RUN,
 	SEC_TABLE,
 	SEC_TASK,
+	SEC_SWEEP,
 };
 
 /* A key seen in the current section, or a value kept for later. */
@@ -98,6 +99,14 @@ struct parser {
 	int seed_line, seeds_line;
 
 	struct table_parser table; /* [table], when table_line */
+	int sweep_line;
+	struct entries sweep; /* [sweep], kept for scenario/sweep.c */
+
+	/* scenario_parse_with: values put in place of the file's */
+	const struct scenario_set *sets;
+	unsigned int nr_sets;
+	bool *set_used;
+	const char *origin; /* the set being applied: messages name it */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -113,7 +122,10 @@ perr_at(struct parser *ps, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ps->err && ps->errlen) {
-		if (line > 0)
+		if (ps->origin)
+			snprintf(ps->err, ps->errlen, "%s: %s", ps->origin,
+				 msg);
+		else if (line > 0)
 			snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->file,
 				 line, msg);
 		else
@@ -917,10 +929,54 @@ static int table_key(struct parser *ps, const char *key, const char *value)
 
 /* ---- sections -------------------------------------------------------- */
 
+static int key_dispatch(struct parser *ps, const char *key,
+			const char *value);
+static int where_add(struct parser *ps, const char *key);
+
+/* The set for @key of the current section, or NULL. */
+static const struct scenario_set *set_find(struct parser *ps, const char *key)
+{
+	for (unsigned int i = 0; i < ps->nr_sets; i++) {
+		const struct scenario_set *s = &ps->sets[i];
+
+		if (!ps->set_used[i] && !strcmp(s->section, ps->sec_title) &&
+		    !strcmp(s->key, key)) {
+			ps->set_used[i] = true;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* The sets for the current section the file did not have: add them, as
+ * if they ended it (at its header's line). */
+static int sets_add_missing(struct parser *ps)
+{
+	int line = ps->line;
+
+	for (unsigned int i = 0; i < ps->nr_sets && !ps->failed; i++) {
+		const struct scenario_set *s = &ps->sets[i];
+
+		if (ps->set_used[i] || strcmp(s->section, ps->sec_title))
+			continue;
+		ps->set_used[i] = true;
+		ps->line = ps->sec_line;
+		ps->origin = s->origin;
+		if (!entries_add(ps, &ps->keys, s->key, NULL) &&
+		    !where_add(ps, s->key))
+			key_dispatch(ps, s->key, s->value);
+		ps->origin = NULL;
+	}
+	ps->line = line;
+	return ps->failed ? -EINVAL : 0;
+}
+
 static int section_end(struct parser *ps)
 {
 	int ret = 0;
 
+	if (ps->sec != SEC_NONE && sets_add_missing(ps))
+		return -EINVAL;
 	if (ps->sec == SEC_VM)
 		ret = vm_end(ps);
 	else if (ps->sec == SEC_TASK)
@@ -1015,6 +1071,14 @@ static int section_begin(struct parser *ps, char *s)
 		ps->sec = SEC_TABLE;
 		return section_once(ps, &ps->table_line, ps->sec_title);
 	}
+	if (!strcmp(word, "sweep")) {
+		if (*name)
+			return perr(ps, "[%s %s]: [%s] takes no name", word,
+				    name, word);
+		snprintf(ps->sec_title, sizeof(ps->sec_title), "[sweep]");
+		ps->sec = SEC_SWEEP;
+		return section_once(ps, &ps->sweep_line, ps->sec_title);
+	}
 	if (!strcmp(word, "host") || !strcmp(word, "policy") ||
 	    !strcmp(word, "run")) {
 		if (*name)
@@ -1036,20 +1100,46 @@ static int section_begin(struct parser *ps, char *s)
 	if (*name)
 		return perr(ps,
 			    "[%s %s]: unknown section; accepted: [host], "
-			    "[vm NAME], [task NAME], [policy], [run], [table]",
+			    "[vm NAME], [task NAME], [policy], [run], [table], "
+			    "[sweep]",
 			    word, name);
 	return perr(ps,
 		    "[%s]: unknown section; accepted: [host], [vm NAME], "
-		    "[task NAME], [policy], [run], [table]",
+		    "[task NAME], [policy], [run], [table], [sweep]",
 		    word);
 }
 
 /* ---- inih ------------------------------------------------------------ */
 
+static int key_dispatch(struct parser *ps, const char *key,
+			const char *value)
+{
+	switch (ps->sec) {
+	case SEC_HOST:
+		return host_key(ps, key, value);
+	case SEC_VM:
+		return vm_key(ps, key, value);
+	case SEC_POLICY:
+		return policy_key(ps, key, value);
+	case SEC_RUN:
+		return run_key(ps, key, value);
+	case SEC_TABLE:
+		return table_key(ps, key, value);
+	case SEC_TASK:
+		return task_key(ps, key, value);
+	case SEC_SWEEP:
+		/* checked by scenario/sweep.c, which knows the axes */
+		return entries_add(ps, &ps->sweep, key, value);
+	default:
+		return perr(ps, "internal error: no section");
+	}
+}
+
 static int handler(void *user, const char *section, const char *key,
 		   const char *value)
 {
 	struct parser *ps = user;
+	const struct scenario_set *set;
 	const struct entry *dup;
 	int ret;
 
@@ -1063,8 +1153,8 @@ static int handler(void *user, const char *section, const char *key,
 	if (ps->sec == SEC_NONE)
 		return !perr(ps,
 			     "%s: key outside any section; put it under "
-			     "[host], [vm NAME], [task NAME], [policy], [run] "
-			     "or [table]",
+			     "[host], [vm NAME], [task NAME], [policy], [run], "
+			     "[table] or [sweep]",
 			     key);
 	dup = entries_find(&ps->keys, key);
 	if (dup)
@@ -1072,29 +1162,13 @@ static int handler(void *user, const char *section, const char *key,
 			     key, ps->sec_title, dup->line);
 	if (entries_add(ps, &ps->keys, key, NULL) || where_add(ps, key))
 		return 0;
-	switch (ps->sec) {
-	case SEC_HOST:
-		ret = host_key(ps, key, value);
-		break;
-	case SEC_VM:
-		ret = vm_key(ps, key, value);
-		break;
-	case SEC_POLICY:
-		ret = policy_key(ps, key, value);
-		break;
-	case SEC_RUN:
-		ret = run_key(ps, key, value);
-		break;
-	case SEC_TABLE:
-		ret = table_key(ps, key, value);
-		break;
-	case SEC_TASK:
-		ret = task_key(ps, key, value);
-		break;
-	default:
-		ret = perr(ps, "internal error: no section");
-		break;
+	set = set_find(ps, key);
+	if (set) {
+		value = set->value;
+		ps->origin = set->origin;
 	}
+	ret = key_dispatch(ps, key, value);
+	ps->origin = NULL;
 	return !ret;
 }
 
@@ -1259,6 +1333,8 @@ static int finish(struct parser *ps)
 
 static void parser_free(struct parser *ps)
 {
+	free(ps->set_used);
+	entries_free(&ps->sweep);
 	entries_free(&ps->keys);
 	entries_free(&ps->params);
 	entries_free(&ps->knobs);
@@ -1272,8 +1348,75 @@ static void parser_free(struct parser *ps)
 	free(ps->where);
 }
 
+/*
+ * The sets for sections the file does not have: [host], [policy] and [run]
+ * are added at its end; a [vm NAME] or [task NAME] must be in the file.
+ */
+static int sets_new_sections(struct parser *ps)
+{
+	for (unsigned int i = 0; i < ps->nr_sets && !ps->failed; i++) {
+		const struct scenario_set *s = &ps->sets[i];
+		char title[80];
+
+		if (ps->set_used[i])
+			continue;
+		if (strcmp(s->section, "[host]") &&
+		    strcmp(s->section, "[policy]") &&
+		    strcmp(s->section, "[run]")) {
+			ps->origin = s->origin;
+			perr_at(ps, 0, "no %s section in %s", s->section,
+				ps->file);
+			ps->origin = NULL;
+			break;
+		}
+		snprintf(title, sizeof(title), "%s", s->section);
+		if (!section_begin(ps, title))
+			section_end(ps);
+	}
+	return ps->failed ? -EINVAL : 0;
+}
+
+static void scenario_kv_free(struct scenario_kv *kv, unsigned int nr)
+{
+	for (unsigned int i = 0; kv && i < nr; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* The [sweep] keys, handed over to @sc. */
+static int sweep_take(struct parser *ps, struct scenario *sc)
+{
+	struct scenario_kv *kv;
+
+	if (!ps->sweep.nr)
+		return 0;
+	kv = calloc(ps->sweep.nr, sizeof(*kv));
+	if (!kv)
+		return perr_at(ps, 0, "out of memory");
+	for (size_t i = 0; i < ps->sweep.nr; i++) {
+		kv[i].key = ps->sweep.v[i].key;
+		kv[i].value = ps->sweep.v[i].value;
+		kv[i].line = ps->sweep.v[i].line;
+		ps->sweep.v[i].key = NULL;
+		ps->sweep.v[i].value = NULL;
+	}
+	sc->sweep = kv;
+	sc->nr_sweep = (unsigned int)ps->sweep.nr;
+	sc->sweep_line = ps->sweep_line;
+	return 0;
+}
+
 int scenario_parse(const char *text, const char *name, struct scenario *out,
 		   char *err, size_t errlen)
+{
+	return scenario_parse_with(text, name, NULL, 0, out, err, errlen);
+}
+
+int scenario_parse_with(const char *text, const char *name,
+			const struct scenario_set *sets, unsigned int nr_sets,
+			struct scenario *out, char *err, size_t errlen)
 {
 	struct parser ps = {
 		.file = name ? name : "<string>",
@@ -1283,6 +1426,8 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 		.duration_ns = DEFAULT_DURATION_NS,
 		.warmup_ns = DEFAULT_WARMUP_NS,
 		.preset = "vanilla",
+		.sets = sets,
+		.nr_sets = nr_sets,
 	};
 	struct scenario sc;
 	struct table_spec *table = NULL;
@@ -1292,6 +1437,11 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	if (err && errlen)
 		err[0] = '\0';
 	ps.len = strlen(ps.text);
+	ps.set_used = calloc(nr_sets ? nr_sets : 1, sizeof(*ps.set_used));
+	if (!ps.set_used) {
+		perr_at(&ps, 0, "out of memory");
+		return -EINVAL;
+	}
 	host_config_default(&ps.host);
 	ret = ini_parse_stream(reader, &ps, handler, &ps);
 	if (!ps.failed) {
@@ -1302,6 +1452,8 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	}
 	if (!ps.failed)
 		section_end(&ps);
+	if (!ps.failed)
+		sets_new_sections(&ps);
 	if (!ps.failed)
 		finish(&ps);
 	if (!ps.failed && ps.table_line) {
@@ -1354,6 +1506,11 @@ int scenario_parse(const char *text, const char *name, struct scenario *out,
 	}
 
 	memset(&sc, 0, sizeof(sc));
+	if (sweep_take(&ps, &sc)) {
+		free(table);
+		parser_free(&ps);
+		return -EINVAL;
+	}
 	snprintf(sc.path, sizeof(sc.path), "%s", ps.file);
 	snprintf(sc.preset, sizeof(sc.preset), "%s", ps.preset);
 	sc.cfg.host = ps.host;
@@ -1392,13 +1549,12 @@ load_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-int scenario_load(const char *path, struct scenario *out, char *err,
-		  size_t errlen)
+int scenario_read(const char *path, char **out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
 	char *text;
 	size_t n;
-	int ret, e;
+	int e;
 
 	if (!f) {
 		e = errno;
@@ -1438,6 +1594,18 @@ int scenario_load(const char *path, struct scenario *out, char *err,
 		free(text);
 		return -EINVAL;
 	}
+	*out = text;
+	return 0;
+}
+
+int scenario_load(const char *path, struct scenario *out, char *err,
+		  size_t errlen)
+{
+	char *text;
+	int ret = scenario_read(path, &text, err, errlen);
+
+	if (ret)
+		return ret;
 	ret = scenario_parse(text, path, out, err, errlen);
 	free(text);
 	return ret;
@@ -1452,6 +1620,7 @@ void scenario_free(struct scenario *sc)
 	free(sc->seeds);
 	free(sc->table);
 	free(sc->where);
+	scenario_kv_free(sc->sweep, sc->nr_sweep);
 	memset(sc, 0, sizeof(*sc));
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scenario files: fio-style INI (read with inih) -> struct sim_config.
- * Sections [host], [vm NAME] (any number), [policy] and [run]; every key,
+ * Sections [host], [vm NAME] (any number), [task NAME], [policy], [run],
+ * [table] and [sweep] (its axes, checked by scenario/sweep.h); every key,
  * its type, range and default is in docs/scenario.md. Strict: unknown
  * sections and keys, duplicate keys and out-of-range values are errors, and
  * the one error reported names the file, the line and the key:
@@ -29,6 +30,21 @@ struct scenario_where {
 	int line;
 };
 
+/* A key of [sweep], as written. */
+struct scenario_kv {
+	char *key, *value;
+	int line;
+};
+
+/*
+ * A value put in place of the file's @key in @section ("[host]",
+ * "[vm web]"), or added to that section when the file does not set it;
+ * errors about it start with @origin ("s.ini:40: vm.web.vcpus = 0").
+ */
+struct scenario_set {
+	const char *section, *key, *value, *origin;
+};
+
 struct scenario {
 	char path[256]; /* the file name, as given (truncated if longer) */
 	struct sim_config cfg; /* cfg.vms: malloc'd, cfg.nr_vms sections */
@@ -40,6 +56,9 @@ struct scenario {
 	struct table_spec *table;
 	struct scenario_where *where; /* malloc'd, in file order */
 	unsigned int nr_where;
+	struct scenario_kv *sweep; /* [sweep] keys, malloc'd, or NULL */
+	unsigned int nr_sweep;
+	int sweep_line; /* its header; 0: none */
 };
 
 /*
@@ -53,6 +72,17 @@ int scenario_load(const char *path, struct scenario *out, char *err,
  * (NULL: "<string>"). */
 int scenario_parse(const char *text, const char *name, struct scenario *out,
 		   char *err, size_t errlen);
+/*
+ * scenario_parse with @nr_sets values of @sets in place of the file's: a
+ * set for [host], [policy] or [run] adds the section if the file has none;
+ * one for a [vm NAME] or [task NAME] the file does not have is an error.
+ */
+int scenario_parse_with(const char *text, const char *name,
+			const struct scenario_set *sets, unsigned int nr_sets,
+			struct scenario *out, char *err, size_t errlen);
+/* The text of the scenario file @path (malloc'd, NUL-terminated; at most
+ * SCENARIO_MAX_FILE_SIZE, no NUL byte): 0, or -EINVAL with the reason. */
+int scenario_read(const char *path, char **out, char *err, size_t errlen);
 /*
  * The policy a run of @sc under preset @name uses: the preset, then every
  * knob @sc's [policy] set differently from its own preset. 0 or -EINVAL
