@@ -281,7 +281,7 @@ static const char host_keys[] =
 static int host_key(struct parser *ps, const char *key, const char *value)
 {
 	struct host_config *h = &ps->host;
-	u64 v;
+	u64 v = 0; /* get_* leave it unset on error */
 	int ret;
 
 	if (!strcmp(key, "cpus")) {
@@ -458,7 +458,7 @@ static int vm_key(struct parser *ps, const char *key, const char *value)
 {
 	struct vm_config *vm = cur_vm(ps);
 	struct vm_lines *lines = &ps->vm_lines[ps->nr_vms - 1];
-	u64 v;
+	u64 v = 0; /* get_* leave it unset on error */
 	int ret;
 
 	if (!strcmp(key, "vcpus")) {
@@ -642,7 +642,7 @@ static int task_key(struct parser *ps, const char *key, const char *value)
 {
 	struct task_config *t = cur_task(ps);
 	unsigned int i = ps->nr_tasks - 1;
-	u64 v;
+	u64 v = 0; /* get_* leave it unset on error */
 	int ret;
 
 	if (!strcmp(key, "count")) {
@@ -874,7 +874,7 @@ static int parse_seeds(struct parser *ps, const char *key, const char *value)
 
 static int run_key(struct parser *ps, const char *key, const char *value)
 {
-	u64 v;
+	u64 v = 0; /* get_* leave it unset on error */
 	int ret;
 
 	if (!strcmp(key, "duration"))
