@@ -262,9 +262,10 @@ PY
 	else
 		fail "cli $dir run --trace, SIGTERM: left $(ls -A "$tmp/sig")"
 	fi
-	# -j workers die with their parent, even one killed outright
-	"$bin" compare scenarios/overcommit-spinlock.ini -j 2 \
-		--policies vanilla,series-v2 >/dev/null 2>&1 &
+	# -j workers die with their parent, even one killed outright (a
+	# sweep of 16 runs of 30 s simulated: seconds, whatever the build)
+	"$bin" sweep tests/scenario/sweep-small.ini -j 2 \
+		--vary run.duration=30s >/dev/null 2>&1 &
 	pid=$!
 	sleep 0.5
 	kids=$(pgrep -P "$pid")
@@ -280,7 +281,7 @@ PY
 	if [ -n "$kids" ] && [ "$alive" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
-		fail "cli $dir compare -j 2, parent killed: workers '$kids', $alive alive"
+		fail "cli $dir sweep -j 2, parent killed: workers '$kids', $alive alive"
 	fi
 	# a scenario the memory cannot hold is refused with the estimate
 	# (not under ASan, whose shadow memory needs the address space)
@@ -589,12 +590,12 @@ PY
 		# SIGINT part-way (timeout: a background job of a script
 		# ignores SIGINT), then --resume: what was written is kept, the
 		# rest is run, and the result is that of an uninterrupted sweep
-		timeout -s INT 0.8 "$bin" sweep "$s" --vary run.duration=10s -j 2 \
+		timeout -s INT 1 "$bin" sweep "$s" --vary run.duration=30s -j 2 \
 			-o "$tmp/r.jsonl" >/dev/null 2>&1
 		cp "$tmp/r.jsonl" "$tmp/before.jsonl"
-		"$bin" sweep "$s" --vary run.duration=10s -j 2 -o "$tmp/r.jsonl" \
+		"$bin" sweep "$s" --vary run.duration=30s -j 2 -o "$tmp/r.jsonl" \
 			--resume >"$tmp/r.txt" 2>"$tmp/r.err"
-		"$bin" sweep "$s" --vary run.duration=10s -j 2 \
+		"$bin" sweep "$s" --vary run.duration=30s -j 2 \
 			-o "$tmp/full.jsonl" >"$tmp/full.txt" 2>/dev/null
 		local k
 		k=$(grep -c '' "$tmp/before.jsonl")
