@@ -587,11 +587,23 @@ PY
 	cli_case "$dir merge, a run missing" 2 "$bin" merge "$tmp"/jobs/run-*.jsonl
 	cli_contains "$dir merge, a run missing: names it" "1 of 16 runs missing (run 5)"
 	if [ "$dir" = build ]; then
-		# SIGINT part-way (timeout: a background job of a script
-		# ignores SIGINT), then --resume: what was written is kept, the
-		# rest is run, and the result is that of an uninterrupted sweep
-		timeout -s INT 1 "$bin" sweep "$s" --vary run.duration=30s -j 2 \
-			-o "$tmp/r.jsonl" >/dev/null 2>&1
+		# SIGINT once the first rows are in (the sweep in the
+		# foreground: a background job of a script ignores SIGINT), then
+		# --resume: what was written is kept, the rest is run, and the
+		# result is that of an uninterrupted sweep
+		local watcher i
+		(
+			for i in $(seq 400); do
+				[ -s "$tmp/pid" ] && [ -s "$tmp/r.jsonl" ] && break
+				sleep 0.05
+			done
+			kill -INT "$(cat "$tmp/pid")" 2>/dev/null
+		) &
+		watcher=$!
+		sh -c 'echo $$ >"$0"; exec "$@"' "$tmp/pid" "$bin" sweep \
+			"$s" --vary run.duration=30s -j 2 -o "$tmp/r.jsonl" \
+			>/dev/null 2>&1
+		wait "$watcher"
 		cp "$tmp/r.jsonl" "$tmp/before.jsonl"
 		"$bin" sweep "$s" --vary run.duration=30s -j 2 -o "$tmp/r.jsonl" \
 			--resume >"$tmp/r.txt" 2>"$tmp/r.err"

@@ -66,6 +66,36 @@ static void parse_bad(const char *text, const char *want)
 /* scenario_line: line 1 is [host], 2 its cpus; 3 the [vm a] header, 4 its
  * workload; a key the file does not set, or a section it does not have,
  * is at line 0 */
+/*
+ * Numbers are decimal only: a hex integer (0x10), a hex float (0x1p3) or
+ * an exponent (2e3) is refused in every kind of value, each with the
+ * key's own message; 010 is ten.
+ */
+static void numbers_decimal_only(void **state)
+{
+	struct scenario sc;
+
+	(void)state;
+	parse_bad("[vm a]\nvcpus = 0x10\nworkload = compute\n",
+		  "t.ini:2: vcpus: must be an integer 1..4096, got '0x10'");
+	parse_bad("[host]\nghz = 0x1p1GHz\n[vm a]\nworkload = compute\n",
+		  "t.ini:2: ghz: must be a frequency 1MHz..100GHz (e.g. 2.5GHz, "
+		  "2500MHz), got '0x1p1GHz'");
+	parse_bad("[host]\nghz = 2e3MHz\n[vm a]\nworkload = compute\n",
+		  "t.ini:2: ghz: must be a frequency 1MHz..100GHz (e.g. 2.5GHz, "
+		  "2500MHz), got '2e3MHz'");
+	parse_bad("[vm a]\nworkload = compute\nwork = 0x1p3us\n",
+		  "t.ini:3: work: must be a duration 1us..1s with a unit (ns, "
+		  "us, ms, s), got '0x1p3us'");
+	parse_bad("[vm a]\nworkload = compute\n[run]\nseeds = 0x10\n",
+		  "t.ini:4: seeds: must be a comma list of seeds "
+		  "0..18446744073709551615 and ranges A..B (e.g. 1,2,5..8), got "
+		  "'0x10'");
+	parse_ok("[vm a]\nvcpus = 010\nworkload = compute\n", &sc);
+	assert_int_equal(sc.cfg.vms[0].vcpus, 10);
+	scenario_free(&sc);
+}
+
 static void key_lines(void **state)
 {
 	struct scenario sc;
@@ -811,6 +841,7 @@ static void fuzz_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(numbers_decimal_only),
 		cmocka_unit_test(key_lines),
 		cmocka_unit_test(freq_parse),
 		cmocka_unit_test(freq_format),
