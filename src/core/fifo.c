@@ -1,57 +1,71 @@
 // SPDX-License-Identifier: MIT
-/* A fixed-capacity FIFO of vCPU indices for guest wait queues. */
+/* FIFO queues threaded through shared links (fifo.h). */
 #include "core/fifo.h"
 
-#include <errno.h>
 #include <assert.h>
 #include <stdlib.h>
 
-int gfifo_init(struct gfifo *q, unsigned int cap)
+int *gfifo_links(unsigned int n)
 {
-	q->slot = calloc(cap ? cap : 1, sizeof(*q->slot));
-	q->cap = cap ? cap : 1;
-	q->head = 0;
-	q->len = 0;
-	return q->slot ? 0 : -ENOMEM;
+	int *link = malloc((n ? n : 1) * sizeof(*link));
+
+	for (unsigned int i = 0; link && i < n; i++)
+		link[i] = GFIFO_OUT;
+	return link;
 }
 
-void gfifo_free(struct gfifo *q)
+void gfifo_init(struct gfifo *q, int *link)
 {
-	free(q->slot);
-	q->slot = NULL;
+	q->link = link;
+	q->head = -1;
+	q->tail = -1;
+	q->len = 0;
 }
 
 void gfifo_push(struct gfifo *q, int v)
 {
-	/* one entry per vCPU at most: the capacity is the vCPU count */
-	assert(q->len < q->cap);
-	q->slot[(q->head + q->len++) % q->cap] = v;
+	/* a member waits in one queue of a kind at a time */
+	assert(q->link[v] == GFIFO_OUT);
+	q->link[v] = -1;
+	if (q->tail >= 0)
+		q->link[q->tail] = v;
+	else
+		q->head = v;
+	q->tail = v;
+	q->len++;
 }
 
 int gfifo_pop(struct gfifo *q)
 {
-	int v;
+	int v = q->head;
 
-	if (!q->len)
+	if (v < 0)
 		return -1;
-	v = q->slot[q->head];
-	q->head = (q->head + 1) % q->cap;
+	q->head = q->link[v];
+	if (q->head < 0)
+		q->tail = -1;
+	q->link[v] = GFIFO_OUT;
 	q->len--;
 	return v;
 }
 
 bool gfifo_remove(struct gfifo *q, int v)
 {
-	unsigned int i;
+	int prev = -1, cur = q->head;
 
-	for (i = 0; i < q->len; i++)
-		if (q->slot[(q->head + i) % q->cap] == v)
-			break;
-	if (i == q->len)
+	while (cur >= 0 && cur != v) {
+		prev = cur;
+		cur = q->link[cur];
+	}
+	if (cur < 0)
 		return false;
-	for (; i + 1 < q->len; i++)
-		q->slot[(q->head + i) % q->cap] =
-			q->slot[(q->head + i + 1) % q->cap];
+	if (prev < 0)
+		q->head = q->link[v];
+	else
+		q->link[prev] = q->link[v];
+	if (q->tail == v)
+		q->tail = prev;
+	q->link[v] = GFIFO_OUT;
 	q->len--;
 	return true;
 }

@@ -26,7 +26,7 @@ static void take(struct qspinlock *l, int me)
 
 int queued_spin_head(const struct qspinlock *l)
 {
-	return l->waiters.len ? l->waiters.slot[l->waiters.head] : -1;
+	return gfifo_head(&l->waiters);
 }
 
 /* models queued_spin_lock() and the start of queued_spin_lock_slowpath() */
@@ -114,14 +114,9 @@ int queued_spin_unlock(struct qspinlock *l, bool pv)
 int queued_spin_prev(const struct qspinlock *l, int me)
 {
 	const struct gfifo *q = &l->waiters;
-	unsigned int at = q->head, prev;
 
-	for (unsigned int i = 1; i < q->len; i++) {
-		prev = at;
-		if (++at == q->cap)
-			at = 0;
-		if (q->slot[at] == me)
-			return q->slot[prev];
-	}
+	for (int w = gfifo_head(q); w >= 0; w = gfifo_next(q, w))
+		if (gfifo_next(q, w) == me)
+			return w;
 	return -1;
 }

@@ -199,6 +199,10 @@ struct vmsim {
 	struct gmutex *mutexes;
 	struct gsem *sems;
 	struct gbarrier *barriers;
+	/* the links of its threads' queues (core/fifo.h): one kind for the
+	 * wait queues of all its locks, semaphores and barriers, one for the
+	 * vCPUs' run queues */
+	int *wait_links, *rq_links;
 };
 
 /* A host task: a [host] noise task, or one of a [task NAME] section. */

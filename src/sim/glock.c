@@ -33,8 +33,8 @@ static void thread_notify(const struct vmsim *vm, int t, u64 now)
 /* Tell every thread in @q to look again. */
 static void fifo_notify(const struct vmsim *vm, const struct gfifo *q, u64 now)
 {
-	for (unsigned int i = 0; i < q->len; i++)
-		thread_notify(vm, q->slot[(q->head + i) % q->cap], now);
+	for (int w = gfifo_head(q); w >= 0; w = gfifo_next(q, w))
+		thread_notify(vm, w, now);
 }
 
 /* trace_contention_begin(): the thread on @v enters a lock's slowpath;

@@ -52,9 +52,7 @@ static int awaited_spinlock(const struct vmsim *vm, const struct qspinlock *l,
 		if (r != KVM_AWAIT_RUNS)
 			return r;
 	}
-	for (unsigned int i = 0; i < q->len; i++) {
-		int w = q->slot[(q->head + i) % q->cap];
-
+	for (int w = gfifo_head(q); w >= 0; w = gfifo_next(q, w)) {
 		if (w == me)
 			break;
 		r = blocker(&vm->threads[w], depth);

@@ -21,17 +21,22 @@ static void gfx_init(struct gfx *g)
 	assert_int_equal(kvm_create(&g->kvm, NULL, &g->k, 4, NULL), 0);
 }
 
+/* The links of threads 0..7 in their wait queues, none queued: all the
+ * queues of a test share them, as a VM's do (core/fifo.h). */
+static int wait_links[8];
+
+static int *links_reset(void)
+{
+	for (int i = 0; i < 8; i++)
+		wait_links[i] = GFIFO_OUT;
+	return wait_links;
+}
+
 static void lock_init(struct qspinlock *l)
 {
 	*l = (struct qspinlock){ .owner = -1 };
-	assert_int_equal(gfifo_init(&l->waiters, 4), 0);
-	assert_int_equal(gfifo_init(&l->stealers, 4), 0);
-}
-
-static void lock_free(struct qspinlock *l)
-{
-	gfifo_free(&l->waiters);
-	gfifo_free(&l->stealers);
+	gfifo_init(&l->waiters, links_reset());
+	gfifo_init(&l->stealers, wait_links);
 }
 
 /* queued_spin_lock(): a free lock is taken at once; later comers queue. */
@@ -46,7 +51,6 @@ static void test_spin_lock_free_then_queue(void **state)
 	assert_int_equal(queued_spin_lock(&l, 2, false), QSPIN_QUEUED);
 	assert_int_equal(l.owner, 0);
 	assert_int_equal(l.waiters.len, 2);
-	lock_free(&l);
 }
 
 /* queued_spin_unlock(), native: MCS order, the lock passes to the queue
@@ -64,7 +68,6 @@ static void test_spin_unlock_fifo_handover(void **state)
 	assert_int_equal(queued_spin_unlock(&l, false), 2);
 	assert_int_equal(queued_spin_unlock(&l, false), -1);
 	assert_int_equal(l.owner, -1);
-	lock_free(&l);
 }
 
 /* pv_wait_early() looks at the previous node: the head has none, the
@@ -80,7 +83,6 @@ static void test_spin_prev_node(void **state)
 	queued_spin_lock(&l, 1, false);
 	assert_int_equal(queued_spin_prev(&l, 3), -1);
 	assert_int_equal(queued_spin_prev(&l, 1), 3);
-	lock_free(&l);
 }
 
 /* MODEL.md 7, PV lock stealing (pv_hybrid_queued_unfair_trylock): 0 holds
@@ -105,7 +107,6 @@ static void test_pv_arrival_steals_while_head_not_spinning(void **state)
 	assert_int_equal(l.owner, 2);
 	assert_int_equal(l.stealers.len, 0);
 	assert_int_equal(queued_spin_head(&l), 1);
-	lock_free(&l);
 }
 
 /* MODEL.md 7: a head spinning for the lock (pv_wait_head_or_lock's
@@ -128,7 +129,6 @@ static void test_pv_pending_head_sends_arrivals_to_queue(void **state)
 	assert_int_equal(pv_hybrid_queued_unfair_trylock(&l, 3), QSPIN_QUEUED);
 	assert_int_equal(l.waiters.len, 3);
 	assert_int_equal(queued_spin_prev(&l, 3), 2);
-	lock_free(&l);
 }
 
 /* The PV unlock only unlocks: with the head spinning (pending), the lock
@@ -150,7 +150,6 @@ static void test_pv_spinning_head_takes_free_lock(void **state)
 	assert_int_equal(l.owner, 1);
 	assert_false(l.pending);
 	assert_int_equal(queued_spin_head(&l), 2);
-	lock_free(&l);
 }
 
 /* The head gives up (clear_pending, pv_hash, xchg to _Q_SLOW_VAL): with
@@ -174,7 +173,6 @@ static void test_pv_head_halt_then_kicked(void **state)
 	assert_true(pv_wait_head_halt(&l, 1));
 	assert_int_equal(l.owner, 1);
 	assert_int_equal(l.waiters.len, 0);
-	lock_free(&l);
 }
 
 /* pv_kick_node(): a halted waiter that becomes head is hashed, not
@@ -193,7 +191,6 @@ static void test_pv_kick_node_defers_to_unlock(void **state)
 	assert_true(pv_wait_head_trylock(&l, 1)); /* 1 holds, 2 is head */
 	pv_kick_node(&l);
 	assert_int_equal(queued_spin_unlock(&l, true), 2);
-	lock_free(&l);
 }
 
 /* MODEL.md 7, queued rwlocks (qrwlock.c): readers share it; a writer
@@ -294,8 +291,8 @@ static void test_mutex_unlock_spinner_first(void **state)
 	bool sleeper;
 
 	(void)state;
-	gfifo_init(&m.spinners, 4);
-	gfifo_init(&m.sleepers, 4);
+	gfifo_init(&m.spinners, links_reset());
+	gfifo_init(&m.sleepers, wait_links);
 	assert_true(mutex_trylock(&m, 0));
 	assert_false(mutex_trylock(&m, 1));
 	gfifo_push(&m.sleepers, 2);
@@ -305,8 +302,6 @@ static void test_mutex_unlock_spinner_first(void **state)
 	assert_int_equal(mutex_unlock(&m, &sleeper), 2);
 	assert_true(sleeper);
 	assert_int_equal(mutex_unlock(&m, &sleeper), -1);
-	gfifo_free(&m.spinners);
-	gfifo_free(&m.sleepers);
 }
 
 /* down()/up(): a banked unit is taken without sleeping; without one the
@@ -316,7 +311,7 @@ static void test_semaphore(void **state)
 	struct gsem s = { .count = 1 };
 
 	(void)state;
-	gfifo_init(&s.waiters, 4);
+	gfifo_init(&s.waiters, links_reset());
 	assert_true(sem_down(&s, 0));
 	assert_false(sem_down(&s, 1));
 	assert_false(sem_down(&s, 2));
@@ -324,7 +319,6 @@ static void test_semaphore(void **state)
 	assert_int_equal(sem_up(&s), 2);
 	assert_int_equal(sem_up(&s), -1);
 	assert_int_equal(s.count, 1);
-	gfifo_free(&s.waiters);
 }
 
 /* A barrier of 3: the first two wait, the third opens it (generation 1)
@@ -334,7 +328,7 @@ static void test_barrier(void **state)
 	struct gbarrier b = { .parties = 3 };
 
 	(void)state;
-	gfifo_init(&b.waiters, 3);
+	gfifo_init(&b.waiters, links_reset());
 	assert_false(barrier_arrive(&b, 2));
 	assert_false(barrier_arrive(&b, 0));
 	assert_true(barrier_arrive(&b, 1));
@@ -343,7 +337,6 @@ static void test_barrier(void **state)
 	assert_int_equal(gfifo_pop(&b.waiters), 0);
 	assert_int_equal(gfifo_pop(&b.waiters), -1);
 	assert_false(barrier_arrive(&b, 1));
-	gfifo_free(&b.waiters);
 }
 
 /* MODEL.md 5 "PV TLB flush skips preempted vCPUs (sets a flush-on-entry
@@ -427,23 +420,41 @@ static void test_call_func_pv_yield_not_single_nor_without_feature(void **state)
 	kvm_destroy(&g.kvm);
 }
 
+/*
+ * core/fifo.h: first in, first out; removal from the middle or the tail
+ * keeps the others' order; a member out of one queue can join another of
+ * the same links. Pushes 1, 2; pop -> 1; push 3, 4, 5; remove 4 (middle)
+ * and 5 (tail) -> [2, 3]; push 5 -> [2, 3, 5]; pop 2, 3, 5, then empty.
+ */
 static void test_fifo(void **state)
 {
-	struct gfifo q;
+	struct gfifo q, other;
 
 	(void)state;
-	gfifo_init(&q, 3);
+	gfifo_init(&q, links_reset());
+	gfifo_init(&other, wait_links);
 	gfifo_push(&q, 1);
 	gfifo_push(&q, 2);
 	assert_int_equal(gfifo_pop(&q), 1);
+	gfifo_push(&other, 1); /* out of q: it may wait elsewhere */
 	gfifo_push(&q, 3);
 	gfifo_push(&q, 4);
-	assert_true(gfifo_remove(&q, 3));
-	assert_false(gfifo_remove(&q, 9));
+	gfifo_push(&q, 5);
+	assert_true(gfifo_remove(&q, 4));
+	assert_true(gfifo_remove(&q, 5));
+	assert_false(gfifo_remove(&q, 7));
+	assert_int_equal(q.len, 2);
+	gfifo_push(&q, 5);
+	assert_int_equal(gfifo_head(&q), 2);
+	assert_int_equal(gfifo_next(&q, 3), 5);
 	assert_int_equal(gfifo_pop(&q), 2);
-	assert_int_equal(gfifo_pop(&q), 4);
+	assert_int_equal(gfifo_pop(&q), 3);
+	assert_int_equal(gfifo_pop(&q), 5);
 	assert_int_equal(gfifo_pop(&q), -1);
-	gfifo_free(&q);
+	assert_int_equal(gfifo_head(&q), -1);
+	assert_int_equal(gfifo_pop(&other), 1);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(wait_links[i], GFIFO_OUT);
 }
 
 int main(void)

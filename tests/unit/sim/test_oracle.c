@@ -25,6 +25,7 @@ struct ofx {
 	struct qspinlock lock;
 	struct gmutex mutex;
 	struct girq irq[NV][NV + 2];
+	int links[NV]; /* the lock's wait queues' (core/fifo.h) */
 };
 
 static void ofx_init(struct ofx *f)
@@ -37,8 +38,10 @@ static void ofx_init(struct ofx *f)
 	f->vm.mutexes = &f->mutex;
 	f->lock.owner = -1;
 	f->mutex.owner = -1;
-	assert_int_equal(gfifo_init(&f->lock.waiters, NV), 0);
-	assert_int_equal(gfifo_init(&f->lock.stealers, NV), 0);
+	for (int i = 0; i < NV; i++)
+		f->links[i] = GFIFO_OUT;
+	gfifo_init(&f->lock.waiters, f->links);
+	gfifo_init(&f->lock.stealers, f->links);
 	for (int i = 0; i < NV; i++) {
 		f->kv[i].vcpu_idx = i;
 		f->v[i] = (struct vsim){ .vm = &f->vm,
@@ -54,12 +57,6 @@ static void ofx_init(struct ofx *f)
 					     .ts = TS_OP,
 					     .held_mutex = -1 };
 	}
-}
-
-static void ofx_free(struct ofx *f)
-{
-	gfifo_free(&f->lock.waiters);
-	gfifo_free(&f->lock.stealers);
 }
 
 static int awaited(struct ofx *f, int me)
@@ -88,7 +85,6 @@ static void test_awaits_preempted_lock_owner(void **state)
 	spin_on_lock(&f, 0);
 
 	assert_int_equal(awaited(&f, 0), 1);
-	ofx_free(&f);
 }
 
 /* The owner (thread 1) runs; thread 2, queued ahead of thread 0, is on a
@@ -108,7 +104,6 @@ static void test_awaits_preempted_waiter_ahead(void **state)
 	f.v[3].cpu = -1;
 
 	assert_int_equal(awaited(&f, 0), 2);
-	ofx_free(&f);
 }
 
 /* Everyone in the way runs and makes progress: the wait ends by itself
@@ -124,7 +119,6 @@ static void test_awaits_nobody_when_all_run(void **state)
 	spin_on_lock(&f, 0);
 
 	assert_int_equal(awaited(&f, 0), KVM_AWAIT_RUNS);
-	ofx_free(&f);
 }
 
 /* The chain is followed: the spinlock's owner (thread 1) runs but spins
@@ -144,7 +138,6 @@ static void test_awaits_through_a_waiting_owner(void **state)
 	f.v[3].cpu = -1;
 
 	assert_int_equal(awaited(&f, 0), 3);
-	ofx_free(&f);
 }
 
 /* A mutex owner that is not current on any vCPU (it slept): no host
@@ -163,7 +156,6 @@ static void test_awaits_nobody_for_a_sleeping_owner(void **state)
 	f.th[0].wait_obj = 0;
 
 	assert_int_equal(awaited(&f, 0), KVM_AWAIT_UNKNOWN);
-	ofx_free(&f);
 }
 
 /* An IPI sender waits for the receivers whose handler has not run: vCPU
@@ -188,7 +180,6 @@ static void test_awaits_unanswered_ipi_receiver(void **state)
 	assert_int_equal(awaited(&f, 0), 2);
 	f.v[2].cpu = 2;
 	assert_int_equal(awaited(&f, 0), KVM_AWAIT_RUNS);
-	ofx_free(&f);
 }
 
 int main(void)
