@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -361,8 +362,17 @@ static void progress(batch_t *r, const job_t *j)
 		snprintf(left, sizeof(left), ", ETA %s", l);
 	}
 	if (r->tty) {
-		fprintf(stderr, "\r[%u/%u] %s elapsed%s%s%s\033[K", done, total,
-			e, left, j ? " - " : "", j ? j->label : "");
+		struct winsize ws;
+		char line[256];
+		int n = snprintf(line, sizeof(line), "[%u/%u] %s elapsed%s%s%s",
+				 done, total, e, left, j ? " - " : "",
+				 j ? j->label : "");
+
+		/* one screen line, or \r would not go back to its start */
+		if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 1 &&
+		    n >= ws.ws_col && (size_t)ws.ws_col - 1 < sizeof(line))
+			line[ws.ws_col - 1] = '\0';
+		fprintf(stderr, "\r%s\033[K", line);
 	} else {
 		fprintf(stderr, "%s: %u/%u runs, %s elapsed%s\n",
 			r->cmd ? r->cmd : "oversub", done, total, e, left);
