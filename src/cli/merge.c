@@ -102,6 +102,11 @@ int cmd_merge(int argc, char **argv)
 	for (int i = optind; i < argc && !ret; i++)
 		if (rows_load(&r, argv[i], false, NULL, err, sizeof(err)))
 			ret = EXIT_USAGE;
+	if (!ret && !r.nr) {
+		snprintf(err, sizeof(err), "%s%s: no rows of a sweep",
+			 argv[optind], argc - optind > 1 ? " ..." : "");
+		ret = EXIT_USAGE;
+	}
 	if (!ret && rows_canonical(&r, true, err, sizeof(err)))
 		ret = EXIT_USAGE;
 	if (ret) {

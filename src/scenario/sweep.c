@@ -462,6 +462,19 @@ int sweep_point(const struct sweep *sw, unsigned int point,
 						 .value = v,
 						 .origin = origin[i] };
 	}
-	return scenario_parse_with(sw->text, sw->file, sets, sw->nr_axes, out,
-				   err, errlen);
+	if (!scenario_parse_with(sw->text, sw->file, sets, sw->nr_axes, out,
+				 err, errlen))
+		return 0;
+	/* a check of the whole section or file: say at which point */
+	for (unsigned int i = 0; i < sw->nr_axes; i++)
+		if (err && !strncmp(err, origin[i], strlen(origin[i])))
+			return -EINVAL;
+	for (unsigned int i = 0; err && i < sw->nr_axes; i++) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n, "%s%s=%s%s", i ? ", " : " (at ",
+			 sw->axes[i].name, sweep_value(sw, point, i),
+			 i + 1 == sw->nr_axes ? ")" : "");
+	}
+	return -EINVAL;
 }

@@ -252,6 +252,21 @@ static void test_missing_section(void **state)
 		 "section in t.ini");
 }
 
+/* A check of the whole section or file that a point's values fail names
+ * the point: pin = vm needs vcpus <= cpus, and cpus = 2 breaks it. */
+static void test_point_error_names_point(void **state)
+{
+	static const char *const vary[] = { "host.cpus=4,2" };
+	static const char text[] = "[vm web]\n"	    /* 1 */
+				   "vcpus = 4\n"	    /* 2 */
+				   "pin = vm\n"	    /* 3 */
+				   "workload = spinlock\n"; /* 4 */
+
+	(void)state;
+	init_bad(text, vary, 1, "t.ini:3: pin: vm needs vcpus <= cpus (2), "
+		 "got vcpus = 4 in [vm web] (at host.cpus=2)");
+}
+
 /* An unknown preset on the policy axis. */
 static void test_policy_unknown(void **state)
 {
@@ -315,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_vary_replaces),
 		cmocka_unit_test(test_value_errors_name_origin),
 		cmocka_unit_test(test_missing_section),
+		cmocka_unit_test(test_point_error_names_point),
 		cmocka_unit_test(test_policy_unknown),
 		cmocka_unit_test(test_too_many_runs),
 		cmocka_unit_test(test_table_refused),
