@@ -5,28 +5,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errmsg.h"
 #include "core/guard.h"
 #include "report/report.h"
 #include "report/repro.h"
 
 #define REAL_FLAGS (JSON_ENCODE_ANY | JSON_REAL_PRECISION(12))
-
-static int __attribute__((format(printf, 3, 4)))
-rerr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* ---- making rows ----------------------------------------------------- */
 
@@ -120,7 +107,8 @@ json_t *row_make(const struct row_place *p, const struct sim_config *cfg,
 	     set(o, "run", json_integer(p->run)) &&
 	     set(o, "runs", json_integer(p->runs));
 	for (unsigned int a = 0; ok && a < p->nr_axes; a++)
-		ok = set(o, p->axis_names[a], row_cell_value(p->axis_values[a]));
+		ok = set(o, p->axis_names[a],
+			 row_cell_value(p->axis_values[a]));
 	ok = ok && set(o, "policy", json_string(p->policy));
 	if (p->seed <= INT64_MAX) {
 		ok = ok && set(o, "seed", json_integer((json_int_t)p->seed));
@@ -144,7 +132,8 @@ json_t *row_make(const struct row_place *p, const struct sim_config *cfg,
 		ok = set(o, host_counters[i].key,
 			 json_integer((json_int_t)host_counter_get(
 				 &m->host, &host_counters[i])));
-	ok = ok && set(o, "duration_ns", json_integer((json_int_t)m->duration_ns));
+	ok = ok &&
+	     set(o, "duration_ns", json_integer((json_int_t)m->duration_ns));
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -193,14 +182,16 @@ int row_write(FILE *f, const json_t *row, bool csv, bool header)
 		return ferror(f) ? -EIO : 0;
 	}
 	if (header) {
-		json_object_foreach((json_t *)row, key, v) {
+		json_object_foreach((json_t *)row, key, v)
+		{
 			fprintf(f, "%s%s", first ? "" : ",", key);
 			first = false;
 		}
 		fputc('\n', f);
 		first = true;
 	}
-	json_object_foreach((json_t *)row, key, v) {
+	json_object_foreach((json_t *)row, key, v)
+	{
 		if (!first)
 			fputc(',', f);
 		first = false;
@@ -287,12 +278,15 @@ static int read_json_line(struct reader *rd, struct rows *r, char *line,
 
 	if (!o || !json_is_object(o)) {
 		json_decref(o);
-		return rerr(rd->err, rd->errlen, "%s:%d: not a JSON object "
-			    "(a row of a sweep)%s%s", rd->path, lineno,
-			    o ? "" : ": ", o ? "" : je.text);
+		return errmsg_set(rd->err, rd->errlen,
+				  "%s:%d: not a JSON object "
+				  "(a row of a sweep)%s%s",
+				  rd->path, lineno, o ? "" : ": ",
+				  o ? "" : je.text);
 	}
-	return rows_add(r, o) ? rerr(rd->err, rd->errlen, "out of memory") :
-				0;
+	return rows_add(r, o) ?
+		       errmsg_set(rd->err, rd->errlen, "out of memory") :
+		       0;
 }
 
 static int read_csv_line(struct reader *rd, struct rows *r, char *line,
@@ -306,21 +300,25 @@ static int read_csv_line(struct reader *rd, struct rows *r, char *line,
 		rd->header_line = strdup(line);
 		rd->header = calloc(1024, sizeof(char *));
 		if (!rd->header_line || !rd->header)
-			return rerr(rd->err, rd->errlen, "out of memory");
+			return errmsg_set(rd->err, rd->errlen, "out of memory");
 		rd->nr_header = csv_split(rd->header_line, rd->header, 1024);
 		if (rd->nr_header < 0)
-			return rerr(rd->err, rd->errlen, "%s:%d: more than "
-				    "1024 columns", rd->path, lineno);
+			return errmsg_set(rd->err, rd->errlen,
+					  "%s:%d: more than "
+					  "1024 columns",
+					  rd->path, lineno);
 		return 0;
 	}
 	n = csv_split(line, cells, 1024);
 	if (n != rd->nr_header)
-		return rerr(rd->err, rd->errlen, "%s:%d: %d cells, the header "
-			    "has %d", rd->path, lineno, n < 0 ? 1025 : n,
-			    rd->nr_header);
+		return errmsg_set(rd->err, rd->errlen,
+				  "%s:%d: %d cells, the header "
+				  "has %d",
+				  rd->path, lineno, n < 0 ? 1025 : n,
+				  rd->nr_header);
 	o = json_object();
 	if (!o)
-		return rerr(rd->err, rd->errlen, "out of memory");
+		return errmsg_set(rd->err, rd->errlen, "out of memory");
 	for (int i = 0; i < n; i++) {
 		/* the sweep's id and the policy are names, whatever they
 		 * look like */
@@ -331,11 +329,12 @@ static int read_csv_line(struct reader *rd, struct rows *r, char *line,
 
 		if (!v || json_object_set_new(o, rd->header[i], v)) {
 			json_decref(o);
-			return rerr(rd->err, rd->errlen, "out of memory");
+			return errmsg_set(rd->err, rd->errlen, "out of memory");
 		}
 	}
-	return rows_add(r, o) ? rerr(rd->err, rd->errlen, "out of memory") :
-				0;
+	return rows_add(r, o) ?
+		       errmsg_set(rd->err, rd->errlen, "out of memory") :
+		       0;
 }
 
 int rows_load(struct rows *r, const char *path, bool torn_ok, bool *torn,
@@ -351,8 +350,8 @@ int rows_load(struct rows *r, const char *path, bool torn_ok, bool *torn,
 	if (torn)
 		*torn = false;
 	if (!f)
-		return rerr(err, errlen, "%s: cannot read: %s", path,
-			    strerror(errno));
+		return errmsg_set(err, errlen, "%s: cannot read: %s", path,
+				  strerror(errno));
 	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (n && line[n - 1] == '\n') {
@@ -369,16 +368,18 @@ int rows_load(struct rows *r, const char *path, bool torn_ok, bool *torn,
 		if (!kind)
 			kind = line[0] == '{' ? 1 : 2;
 		if (memchr(line, '\0', (size_t)n)) {
-			ret = rerr(err, errlen, "%s:%d: NUL byte: not a text "
-				   "file", path, lineno);
+			ret = errmsg_set(err, errlen,
+					 "%s:%d: NUL byte: not a text "
+					 "file",
+					 path, lineno);
 			break;
 		}
 		ret = kind == 1 ? read_json_line(&rd, r, line, lineno) :
 				  read_csv_line(&rd, r, line, lineno);
 	}
 	if (!ret && ferror(f))
-		ret = rerr(err, errlen, "%s: cannot read: %s", path,
-			   strerror(errno));
+		ret = errmsg_set(err, errlen, "%s: cannot read: %s", path,
+				 strerror(errno));
 	fclose(f);
 	free(line);
 	free(rd.header);
@@ -404,7 +405,8 @@ static int by_run(const void *a, const void *b)
 /* Same keys in the same order? */
 static bool same_columns(const json_t *a, const json_t *b)
 {
-	void *i = json_object_iter((json_t *)a), *j = json_object_iter((json_t *)b);
+	void *i = json_object_iter((json_t *)a),
+	     *j = json_object_iter((json_t *)b);
 
 	while (i && j) {
 		if (strcmp(json_object_iter_key(i), json_object_iter_key(j)))
@@ -424,29 +426,36 @@ static int row_check(const json_t *row, const json_t *first, size_t idx,
 	if (!json_is_string(json_object_get(row, "sweep")) ||
 	    !json_is_integer(run) || !json_is_integer(runs) ||
 	    !json_object_get(row, "policy") || !json_object_get(row, "seed"))
-		return rerr(err, errlen, "row %zu: not a row of a sweep (sweep, "
-			    "run, runs, policy, seed)", idx + 1);
+		return errmsg_set(err, errlen,
+				  "row %zu: not a row of a sweep (sweep, "
+				  "run, runs, policy, seed)",
+				  idx + 1);
 	if (json_integer_value(runs) < 1 || json_integer_value(run) < 0 ||
 	    json_integer_value(run) >= json_integer_value(runs))
-		return rerr(err, errlen, "row %zu: run %" JSON_INTEGER_FORMAT
-			    " of %" JSON_INTEGER_FORMAT ": out of range",
-			    idx + 1, json_integer_value(run),
-			    json_integer_value(runs));
+		return errmsg_set(err, errlen,
+				  "row %zu: run %" JSON_INTEGER_FORMAT
+				  " of %" JSON_INTEGER_FORMAT ": out of range",
+				  idx + 1, json_integer_value(run),
+				  json_integer_value(runs));
 	if (strcmp(json_string_value(json_object_get(row, "sweep")),
 		   json_string_value(json_object_get(first, "sweep"))) ||
 	    row_int(row, "runs") != row_int(first, "runs"))
-		return rerr(err, errlen, "run %" JSON_INTEGER_FORMAT ": from "
-			    "another sweep (sweep %s of %" JSON_INTEGER_FORMAT
-			    " runs, not %s of %" JSON_INTEGER_FORMAT ")",
-			    json_integer_value(run),
-			    json_string_value(json_object_get(row, "sweep")),
-			    row_int(row, "runs"),
-			    json_string_value(json_object_get(first, "sweep")),
-			    row_int(first, "runs"));
+		return errmsg_set(
+			err, errlen,
+			"run %" JSON_INTEGER_FORMAT ": from "
+			"another sweep (sweep %s of %" JSON_INTEGER_FORMAT
+			" runs, not %s of %" JSON_INTEGER_FORMAT ")",
+			json_integer_value(run),
+			json_string_value(json_object_get(row, "sweep")),
+			row_int(row, "runs"),
+			json_string_value(json_object_get(first, "sweep")),
+			row_int(first, "runs"));
 	if (!same_columns(row, first))
-		return rerr(err, errlen, "run %" JSON_INTEGER_FORMAT ": other "
-			    "columns than run %" JSON_INTEGER_FORMAT,
-			    json_integer_value(run), row_int(first, "run"));
+		return errmsg_set(err, errlen,
+				  "run %" JSON_INTEGER_FORMAT ": other "
+				  "columns than run %" JSON_INTEGER_FORMAT,
+				  json_integer_value(run),
+				  row_int(first, "run"));
 	return 0;
 }
 
@@ -456,19 +465,20 @@ int rows_canonical(struct rows *r, bool complete, char *err, size_t errlen)
 	json_int_t runs;
 
 	if (!r->nr)
-		return complete ? rerr(err, errlen, "no rows") : 0;
+		return complete ? errmsg_set(err, errlen, "no rows") : 0;
 	for (size_t i = 0; i < r->nr; i++)
 		if (row_check(r->v[i], r->v[0], i, err, errlen))
 			return -EINVAL;
 	qsort(r->v, r->nr, sizeof(*r->v), by_run);
 	for (size_t i = 0; i < r->nr; i++) {
-		if (out && row_int(r->v[out - 1], "run") ==
-				   row_int(r->v[i], "run")) {
+		if (out &&
+		    row_int(r->v[out - 1], "run") == row_int(r->v[i], "run")) {
 			if (!json_equal(r->v[out - 1], r->v[i]))
-				return rerr(err, errlen, "run %"
-					    JSON_INTEGER_FORMAT " twice, with "
-					    "different results",
-					    row_int(r->v[i], "run"));
+				return errmsg_set(err, errlen,
+						  "run %" JSON_INTEGER_FORMAT
+						  " twice, with "
+						  "different results",
+						  row_int(r->v[i], "run"));
 			json_decref(r->v[i]);
 			continue;
 		}
@@ -491,10 +501,12 @@ int rows_canonical(struct rows *r, bool complete, char *err, size_t errlen)
 						shown ? ", " : "", run);
 			shown++;
 		}
-		return rerr(err, errlen, "%" JSON_INTEGER_FORMAT " of %"
-			    JSON_INTEGER_FORMAT " runs missing (run %s%s)",
-			    runs - (json_int_t)r->nr, runs, list,
-			    runs - (json_int_t)r->nr > shown ? ", ..." : "");
+		return errmsg_set(
+			err, errlen,
+			"%" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+			" runs missing (run %s%s)",
+			runs - (json_int_t)r->nr, runs, list,
+			runs - (json_int_t)r->nr > shown ? ", ..." : "");
 	}
 	return 0;
 }
@@ -509,7 +521,8 @@ unsigned int rows_axes(const struct rows *r, const char **names,
 
 	if (!r->nr)
 		return 0;
-	json_object_foreach(r->v[0], key, v) {
+	json_object_foreach(r->v[0], key, v)
+	{
 		if (!strcmp(key, "policy"))
 			break;
 		if (in && n < max)
@@ -559,7 +572,7 @@ static struct group *groups_make(const struct rows *r, const char *metric,
 
 	if (!g || !x) {
 		free(g);
-		rerr(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	for (size_t i = 0; i < r->nr; i++) {
@@ -567,14 +580,15 @@ static struct group *groups_make(const struct rows *r, const char *metric,
 
 		if (!v || !(json_is_number(v) || json_is_null(v))) {
 			free(g);
-			rerr(err, errlen, "metric '%s': %s", metric,
-			     v ? "not a number" :
-				 "no such column (docs/sweep.md lists them)");
+			errmsg_set(
+				err, errlen, "metric '%s': %s", metric,
+				v ? "not a number" :
+				    "no such column (docs/sweep.md lists them)");
 			return NULL;
 		}
 		x[i] = json_is_null(v) ? NAN : json_number_value(v);
-		if (ng && same_point(r->v[g[ng - 1].first], r->v[i], axes,
-				     nr_axes) &&
+		if (ng &&
+		    same_point(r->v[g[ng - 1].first], r->v[i], axes, nr_axes) &&
 		    !strcmp(policy_of(r->v[g[ng - 1].first]),
 			    policy_of(r->v[i]))) {
 			g[ng - 1].n++;
@@ -643,7 +657,7 @@ int rows_summary(FILE *f, const struct rows *r, const char *metric,
 	char buf[128];
 
 	if (!r->nr)
-		return rerr(err, errlen, "no rows");
+		return errmsg_set(err, errlen, "no rows");
 	if (!baseline)
 		baseline = policy_of(r->v[0]);
 	g = groups_make(r, metric, baseline, axes, nr_axes, &ng, err, errlen);
@@ -665,7 +679,8 @@ int rows_summary(FILE *f, const struct rows *r, const char *metric,
 	for (size_t k = 0; k < ng; k++)
 		if ((int)strlen(policy_of(r->v[g[k].first])) > wp)
 			wp = (int)strlen(policy_of(r->v[g[k].first]));
-	fprintf(f, "Sweep %s: %zu point%s x %zu polic%s x %zu seed%s = %zu "
+	fprintf(f,
+		"Sweep %s: %zu point%s x %zu polic%s x %zu seed%s = %zu "
 		"runs\n%s: mean and sd over the seeds; change: against %s at "
 		"the same point\n\n",
 		json_string_value(json_object_get(r->v[0], "sweep")), points,
@@ -697,7 +712,9 @@ int rows_summary(FILE *f, const struct rows *r, const char *metric,
 		fputc('\n', f);
 	}
 	free(g);
-	return ferror(f) ? rerr(err, errlen, "writing: %s", strerror(EIO)) : 0;
+	return ferror(f) ?
+		       errmsg_set(err, errlen, "writing: %s", strerror(EIO)) :
+		       0;
 }
 
 /* ---- the chart ------------------------------------------------------- */
@@ -734,17 +751,19 @@ int rows_gnuplot(FILE *f, const struct rows *r, const char *metric,
 			others[nr_others++] = axes[a];
 	}
 	if (!found)
-		return rerr(err, errlen, "--plot-axis: '%s' is not an axis of "
-			    "the sweep", axis);
-	g = groups_make(r, metric, policy_of(r->v[0]), axes, nr_axes, &ng,
-			err, errlen);
+		return errmsg_set(err, errlen,
+				  "--plot-axis: '%s' is not an axis of "
+				  "the sweep",
+				  axis);
+	g = groups_make(r, metric, policy_of(r->v[0]), axes, nr_axes, &ng, err,
+			errlen);
 	if (!g)
 		return -EINVAL;
 	line_of = calloc(ng + 1, sizeof(*line_of));
 	line_first = calloc(ng + 1, sizeof(*line_first));
 	if (!line_of || !line_first) {
 		free(g);
-		return rerr(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	}
 	/* a line: one policy at one value of every other axis */
 	for (size_t k = 0; k < ng; k++) {
@@ -766,12 +785,15 @@ int rows_gnuplot(FILE *f, const struct rows *r, const char *metric,
 	}
 	if (repro_plot_head(f, out)) {
 		free(g);
-		return rerr(err, errlen, "--plot: the file must end in .svg "
-			    "or .png");
+		return errmsg_set(err, errlen,
+				  "--plot: the file must end in .svg "
+				  "or .png");
 	}
 	fputs("set title ", f);
-	snprintf(buf, sizeof(buf), "%s against %s (mean over the seeds, sd "
-		 "as error bars)", metric, axis);
+	snprintf(buf, sizeof(buf),
+		 "%s against %s (mean over the seeds, sd "
+		 "as error bars)",
+		 metric, axis);
 	put_dq(f, buf);
 	fputs(" noenhanced\nset xlabel ", f);
 	put_dq(f, axis);
@@ -818,7 +840,7 @@ int rows_gnuplot(FILE *f, const struct rows *r, const char *metric,
 	}
 	fputc('\n', f);
 	free(g);
-	return ferror(f) ? rerr(err, errlen, "writing the script: %s",
-				strerror(EIO)) :
+	return ferror(f) ? errmsg_set(err, errlen, "writing the script: %s",
+				      strerror(EIO)) :
 			   0;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errmsg.h"
 #include "scenario/policy.h"
 #include "scenario/table.h"
 #include "scenario/units.h"
@@ -1537,18 +1538,6 @@ int scenario_parse_with(const char *text, const char *name,
 	return 0;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-load_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int scenario_read(const char *path, char **out, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
@@ -1558,27 +1547,31 @@ int scenario_read(const char *path, char **out, char *err, size_t errlen)
 
 	if (!f) {
 		e = errno;
-		load_err(err, errlen, "%s: cannot read: %s", path, strerror(e));
+		errmsg_set(err, errlen, "%s: cannot read: %s", path,
+			   strerror(e));
 		return -EINVAL;
 	}
 	text = malloc(SCENARIO_MAX_FILE_SIZE + 1);
 	if (!text) {
 		fclose(f);
-		load_err(err, errlen, "%s: cannot read: %s", path,
-			 strerror(ENOMEM));
+		errmsg_set(err, errlen, "%s: cannot read: %s", path,
+			   strerror(ENOMEM));
 		return -EINVAL;
 	}
 	n = fread(text, 1, SCENARIO_MAX_FILE_SIZE + 1, f);
 	e = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (!e && n > SCENARIO_MAX_FILE_SIZE) {
-		load_err(err, errlen, "%s: cannot read: larger than the 1 MiB "
-			 "limit of a scenario file", path);
+		errmsg_set(err, errlen,
+			   "%s: cannot read: larger than the 1 MiB "
+			   "limit of a scenario file",
+			   path);
 		free(text);
 		return -EINVAL;
 	}
 	if (e) {
-		load_err(err, errlen, "%s: cannot read: %s", path, strerror(e));
+		errmsg_set(err, errlen, "%s: cannot read: %s", path,
+			   strerror(e));
 		free(text);
 		return -EINVAL;
 	}
@@ -1589,8 +1582,8 @@ int scenario_read(const char *path, char **out, char *err, size_t errlen)
 
 		for (size_t i = 0; i < at; i++)
 			line += text[i] == '\n';
-		load_err(err, errlen, "%s:%d: NUL byte: not a text file", path,
-			 line);
+		errmsg_set(err, errlen, "%s:%d: NUL byte: not a text file",
+			   path, line);
 		free(text);
 		return -EINVAL;
 	}

@@ -8,26 +8,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errmsg.h"
 #include "scenario/policy.h"
 #include "scenario/units.h"
-
-static int __attribute__((format(printf, 3, 4)))
-serr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 /* A literal value: what scenario values are made of, and nothing that
  * would need quoting in a CSV cell or a shell word. */
@@ -48,12 +35,14 @@ static int values_add(char (**v)[SWEEP_MAX_VALUE_LEN], unsigned int *nr,
 
 	for (unsigned int i = 0; i < *nr; i++)
 		if (!strcmp((*v)[i], s))
-			return serr(err, errlen, "value '%s' given twice", s);
+			return errmsg_set(err, errlen, "value '%s' given twice",
+					  s);
 	if (*nr == SWEEP_MAX_VALUES)
-		return serr(err, errlen, "at most %d values", SWEEP_MAX_VALUES);
+		return errmsg_set(err, errlen, "at most %d values",
+				  SWEEP_MAX_VALUES);
 	n = realloc(*v, (*nr + 1) * sizeof(*n));
 	if (!n)
-		return serr(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	*v = n;
 	snprintf(n[(*nr)++], SWEEP_MAX_VALUE_LEN, "%s", s);
 	return 0;
@@ -61,8 +50,7 @@ static int values_add(char (**v)[SWEEP_MAX_VALUE_LEN], unsigned int *nr,
 
 /* "A..B" with A and B decimal integers: 1 (and the bounds), 0 if @s is
  * not a range, -EINVAL if it is a bad one. */
-static int range_parse(const char *s, u64 *a, u64 *b, char *err,
-		       size_t errlen)
+static int range_parse(const char *s, u64 *a, u64 *b, char *err, size_t errlen)
 {
 	const char *dots = strstr(s, "..");
 	char lo[32];
@@ -72,18 +60,22 @@ static int range_parse(const char *s, u64 *a, u64 *b, char *err,
 		return 0;
 	n = (size_t)(dots - s);
 	if (n >= sizeof(lo))
-		return serr(err, errlen, "bad range '%s'", s);
+		return errmsg_set(err, errlen, "bad range '%s'", s);
 	memcpy(lo, s, n);
 	lo[n] = '\0';
 	if (parse_u64(lo, a) || parse_u64(dots + 2, b))
-		return serr(err, errlen, "bad range '%s': A..B takes two "
-			    "decimal integers", s);
+		return errmsg_set(err, errlen,
+				  "bad range '%s': A..B takes two "
+				  "decimal integers",
+				  s);
 	if (*a > *b)
-		return serr(err, errlen, "range '%s' is empty (A..B needs "
-			    "A <= B)", s);
+		return errmsg_set(err, errlen,
+				  "range '%s' is empty (A..B needs "
+				  "A <= B)",
+				  s);
 	if (*b - *a >= SWEEP_MAX_VALUES)
-		return serr(err, errlen, "range '%s': at most %d values", s,
-			    SWEEP_MAX_VALUES);
+		return errmsg_set(err, errlen, "range '%s': at most %d values",
+				  s, SWEEP_MAX_VALUES);
 	return 1;
 }
 
@@ -106,13 +98,15 @@ int sweep_values_parse(const char *s, char (**out)[SWEEP_MAX_VALUE_LEN],
 		while (e > b && isspace((unsigned char)e[-1]))
 			e--;
 		if (b == e) {
-			ret = serr(err, errlen, "empty value in '%s'", s);
+			ret = errmsg_set(err, errlen, "empty value in '%s'", s);
 			break;
 		}
 		if ((size_t)(e - b) >= SWEEP_MAX_VALUE_LEN) {
-			ret = serr(err, errlen, "value '%.*s' longer than %d "
-				   "characters", (int)(e - b), b,
-				   SWEEP_MAX_VALUE_LEN - 1);
+			ret = errmsg_set(err, errlen,
+					 "value '%.*s' longer than %d "
+					 "characters",
+					 (int)(e - b), b,
+					 SWEEP_MAX_VALUE_LEN - 1);
 			break;
 		}
 		memcpy(item, b, (size_t)(e - b));
@@ -132,8 +126,10 @@ int sweep_values_parse(const char *s, char (**out)[SWEEP_MAX_VALUE_LEN],
 					break;
 			}
 		} else if (!literal_ok(item)) {
-			ret = serr(err, errlen, "value '%s': letters, digits "
-				   "and _ . + - %% only", item);
+			ret = errmsg_set(err, errlen,
+					 "value '%s': letters, digits "
+					 "and _ . + - %% only",
+					 item);
 		} else {
 			ret = values_add(out, nr, item, err, errlen);
 		}
@@ -174,9 +170,10 @@ static int axis_name(struct sweep_axis *a, char *err, size_t errlen)
 	if ((kind == 2 && !strncmp(a->name, "vm", 2)) ||
 	    (kind == 4 && !strncmp(a->name, "task", 4))) {
 		if (last == dot)
-			return serr(err, errlen, "%s: needs the section's "
-				    "name: %.*s.NAME.%s", a->name, (int)kind,
-				    a->name, a->key);
+			return errmsg_set(err, errlen,
+					  "%s: needs the section's "
+					  "name: %.*s.NAME.%s",
+					  a->name, (int)kind, a->name, a->key);
 		snprintf(a->section, sizeof(a->section), "[%.*s %.*s]",
 			 (int)kind, a->name, (int)(last - dot - 1), dot + 1);
 		return 0;
@@ -186,41 +183,45 @@ static int axis_name(struct sweep_axis *a, char *err, size_t errlen)
 	if ((kind == 4 && !strncmp(a->name, "host", 4)) ||
 	    (kind == 6 && !strncmp(a->name, "policy", 6)) ||
 	    (kind == 3 && !strncmp(a->name, "run", 3))) {
-		if (kind == 3 && (!strcmp(a->key, "seed") ||
-				  !strcmp(a->key, "seeds")))
-			return serr(err, errlen, "%s: seeds are the `seed` "
-				    "axis (seed = 1..5)", a->name);
+		if (kind == 3 &&
+		    (!strcmp(a->key, "seed") || !strcmp(a->key, "seeds")))
+			return errmsg_set(err, errlen,
+					  "%s: seeds are the `seed` "
+					  "axis (seed = 1..5)",
+					  a->name);
 		snprintf(a->section, sizeof(a->section), "[%.*s]", (int)kind,
 			 a->name);
 		return 0;
 	}
 	if ((kind == 5 && !strncmp(a->name, "table", 5)) ||
 	    (kind == 5 && !strncmp(a->name, "sweep", 5)))
-		return serr(err, errlen, "%s: [%.*s] keys cannot be swept",
-			    a->name, (int)kind, a->name);
+		return errmsg_set(err, errlen,
+				  "%s: [%.*s] keys cannot be swept", a->name,
+				  (int)kind, a->name);
 bad:
-	return serr(err, errlen, "'%s': an axis is policy, seed, host.KEY, "
-		    "run.KEY, policy.KNOB, vm.NAME.KEY or task.NAME.KEY",
-		    a->name);
+	return errmsg_set(err, errlen,
+			  "'%s': an axis is policy, seed, host.KEY, "
+			  "run.KEY, policy.KNOB, vm.NAME.KEY or task.NAME.KEY",
+			  a->name);
 }
 
 /* One axis "NAME" with values "VALUES" from @origin into @a. */
-static int axis_make(struct sweep_axis *a, const char *name,
-		     const char *values, const char *origin, char *err,
-		     size_t errlen)
+static int axis_make(struct sweep_axis *a, const char *name, const char *values,
+		     const char *origin, char *err, size_t errlen)
 {
 	char msg[512];
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->origin, sizeof(a->origin), "%s", origin);
 	if (strlen(name) >= sizeof(a->name))
-		return serr(err, errlen, "%s: axis name too long", origin);
+		return errmsg_set(err, errlen, "%s: axis name too long",
+				  origin);
 	snprintf(a->name, sizeof(a->name), "%s", name);
 	if (axis_name(a, msg, sizeof(msg)))
-		return serr(err, errlen, "%s: %s", origin, msg);
+		return errmsg_set(err, errlen, "%s: %s", origin, msg);
 	if (sweep_values_parse(values, &a->values, &a->nr_values, msg,
 			       sizeof(msg)))
-		return serr(err, errlen, "%s: %s: %s", origin, name, msg);
+		return errmsg_set(err, errlen, "%s: %s: %s", origin, name, msg);
 	return 0;
 }
 
@@ -244,13 +245,15 @@ static int axis_place(struct sweep *sw, struct sweep_axis *a, char *err,
 		u64 *seeds = calloc(a->nr_values, sizeof(*seeds));
 
 		if (!seeds)
-			return serr(err, errlen, "out of memory");
+			return errmsg_set(err, errlen, "out of memory");
 		for (unsigned int i = 0; i < a->nr_values; i++) {
 			if (parse_u64(a->values[i], &seeds[i])) {
 				free(seeds);
-				return serr(err, errlen, "%s: seed: '%s' is "
-					    "not a seed (a decimal integer)",
-					    a->origin, a->values[i]);
+				return errmsg_set(
+					err, errlen,
+					"%s: seed: '%s' is "
+					"not a seed (a decimal integer)",
+					a->origin, a->values[i]);
 			}
 		}
 		free(sw->seeds);
@@ -265,8 +268,9 @@ static int axis_place(struct sweep *sw, struct sweep_axis *a, char *err,
 				slot = &sw->axes[i];
 		if (!slot) {
 			if (sw->nr_axes == SWEEP_MAX_AXES)
-				return serr(err, errlen, "%s: at most %d axes",
-					    a->origin, SWEEP_MAX_AXES);
+				return errmsg_set(err, errlen,
+						  "%s: at most %d axes",
+						  a->origin, SWEEP_MAX_AXES);
 			slot = &sw->axes[sw->nr_axes++];
 		}
 	}
@@ -316,9 +320,11 @@ static int policies_check(const struct sweep *sw, char *err, size_t errlen)
 
 	for (unsigned int i = 0; i < sw->policy.nr_values; i++)
 		if (policy_preset(&p, sw->policy.values[i]))
-			return serr(err, errlen, "%s: policy: unknown preset "
-				    "'%s' (oversub list presets)",
-				    sw->policy.origin, sw->policy.values[i]);
+			return errmsg_set(err, errlen,
+					  "%s: policy: unknown preset "
+					  "'%s' (oversub list presets)",
+					  sw->policy.origin,
+					  sw->policy.values[i]);
 	return 0;
 }
 
@@ -336,9 +342,9 @@ static int points_check(const struct sweep *sw, char *err, size_t errlen)
 			if (scenario_policy(&sc, sw->policy.values[i], &p, msg,
 					    sizeof(msg))) {
 				scenario_free(&sc);
-				return serr(err, errlen, "%s: policy %s: %s",
-					    sw->file, sw->policy.values[i],
-					    msg);
+				return errmsg_set(err, errlen,
+						  "%s: policy %s: %s", sw->file,
+						  sw->policy.values[i], msg);
 			}
 		}
 		scenario_free(&sc);
@@ -360,9 +366,10 @@ int sweep_init(struct sweep *sw, const char *file, const char *text,
 	if (scenario_parse(text, file, &sw->base, err, errlen))
 		return -EINVAL;
 	if (sw->base.table)
-		return serr(err, errlen, "%s: a [table] scenario is a sweep of "
-			    "its own: run it with 'oversub table %s'", file,
-			    file);
+		return errmsg_set(err, errlen,
+				  "%s: a [table] scenario is a sweep of "
+				  "its own: run it with 'oversub table %s'",
+				  file, file);
 	for (unsigned int i = 0; i < sw->base.nr_sweep; i++) {
 		const struct scenario_kv *kv = &sw->base.sweep[i];
 
@@ -375,10 +382,14 @@ int sweep_init(struct sweep *sw, const char *file, const char *text,
 		const char *eq = strchr(vary[i], '=');
 		char name[128];
 
-		if (!eq || eq == vary[i] || (size_t)(eq - vary[i]) >= sizeof(name))
-			return serr(err, errlen, "--vary: expected KEY=VALUES "
-				    "(e.g. vm.web.vcpus=4,8 or seed=1..5), "
-				    "got '%s'", vary[i]);
+		if (!eq || eq == vary[i] ||
+		    (size_t)(eq - vary[i]) >= sizeof(name))
+			return errmsg_set(
+				err, errlen,
+				"--vary: expected KEY=VALUES "
+				"(e.g. vm.web.vcpus=4,8 or seed=1..5), "
+				"got '%s'",
+				vary[i]);
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - vary[i]),
 			 vary[i]);
 		if (axis_make(&a, name, eq + 1, "--vary", err, errlen) ||
@@ -388,7 +399,7 @@ int sweep_init(struct sweep *sw, const char *file, const char *text,
 	if (!sw->seeds) {
 		sw->seeds = calloc(sw->base.nr_seeds, sizeof(*sw->seeds));
 		if (!sw->seeds)
-			return serr(err, errlen, "out of memory");
+			return errmsg_set(err, errlen, "out of memory");
 		memcpy(sw->seeds, sw->base.seeds,
 		       sw->base.nr_seeds * sizeof(*sw->seeds));
 		sw->nr_seeds = sw->base.nr_seeds;
@@ -403,9 +414,10 @@ int sweep_init(struct sweep *sw, const char *file, const char *text,
 	}
 	runs *= (u64)sw->nr_policies * sw->nr_seeds;
 	if (runs > SWEEP_MAX_RUNS)
-		return serr(err, errlen, "%s: the sweep has more than %d runs "
-			    "(axes x policies x seeds); split it", file,
-			    SWEEP_MAX_RUNS);
+		return errmsg_set(err, errlen,
+				  "%s: the sweep has more than %d runs "
+				  "(axes x policies x seeds); split it",
+				  file, SWEEP_MAX_RUNS);
 	sw->nr_runs = (unsigned int)runs;
 	if (policies_check(sw, err, errlen) || points_check(sw, err, errlen))
 		return -EINVAL;

@@ -14,24 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/errmsg.h"
 #include "scenario/policy.h"
 #include "scenario/units.h"
 
 #define PUBLISHED_MIN -100.0
 #define PUBLISHED_MAX 10000.0
-
-static int __attribute__((format(printf, 3, 4)))
-msg_set(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 void table_parser_init(struct table_parser *tp)
 {
@@ -61,7 +49,7 @@ static int split_list(const char *key, const char *value, char *buf,
 	char *p, *next;
 
 	if (strlen(value) >= buflen)
-		return msg_set(msg, len, "%s: list too long", key);
+		return errmsg_set(msg, len, "%s: list too long", key);
 	strcpy(buf, value);
 	for (p = buf; p; p = next) {
 		char *e;
@@ -75,14 +63,14 @@ static int split_list(const char *key, const char *value, char *buf,
 		while (e > p && isspace((unsigned char)e[-1]))
 			*--e = '\0';
 		if (!*p)
-			return msg_set(msg, len,
-				       "%s: empty item in the list '%s' "
-				       "(a comma list, e.g. A, B)",
-				       key, value);
+			return errmsg_set(msg, len,
+					  "%s: empty item in the list '%s' "
+					  "(a comma list, e.g. A, B)",
+					  key, value);
 		if (n == max)
-			return msg_set(msg, len,
-				       "%s: at most %u items, got '%s'", key,
-				       max, value);
+			return errmsg_set(msg, len,
+					  "%s: at most %u items, got '%s'", key,
+					  max, value);
 		items[n++] = p;
 	}
 	return (int)n;
@@ -135,9 +123,9 @@ static int check_preset(const char *key, const char *name, char *msg,
 
 	if (strlen(name) >= TABLE_PRESET_LEN || policy_preset(&scratch, name)) {
 		preset_names(names, sizeof(names));
-		return msg_set(msg, len,
-			       "%s: unknown preset '%s'; accepted: %s", key,
-			       name, names);
+		return errmsg_set(msg, len,
+				  "%s: unknown preset '%s'; accepted: %s", key,
+				  name, names);
 	}
 	return 0;
 }
@@ -156,14 +144,15 @@ static int key_workloads(struct table_parser *tp, const char *key,
 
 		if (!wl) {
 			workload_names(names, sizeof(names));
-			return msg_set(
+			return errmsg_set(
 				msg, len,
 				"%s: unknown workload '%s'; accepted: %s", key,
 				items[i], names);
 		}
 		if (find_item(items, i, items[i]) >= 0)
-			return msg_set(msg, len, "%s: workload %s listed twice",
-				       key, items[i]);
+			return errmsg_set(msg, len,
+					  "%s: workload %s listed twice", key,
+					  items[i]);
 		tp->spec.wl[i] = wl;
 	}
 	tp->spec.nr_wl = (unsigned int)n;
@@ -183,15 +172,16 @@ static int key_vms(struct table_parser *tp, const char *key, const char *value,
 		u64 v;
 
 		if (parse_u64(items[i], &v) || v < 1 || v > TABLE_MAX_VM_COUNT)
-			return msg_set(
+			return errmsg_set(
 				msg, len,
 				"%s: each VM count must be 1..%d, got '%s'",
 				key, TABLE_MAX_VM_COUNT, items[i]);
 		for (int k = 0; k < i; k++)
 			if (tp->spec.vms[k] == v)
-				return msg_set(msg, len,
-					       "%s: VM count %llu listed twice",
-					       key, (unsigned long long)v);
+				return errmsg_set(
+					msg, len,
+					"%s: VM count %llu listed twice", key,
+					(unsigned long long)v);
 		tp->spec.vms[i] = (unsigned int)v;
 	}
 	tp->spec.nr_vms = (unsigned int)n;
@@ -213,8 +203,9 @@ static int key_attribution(struct table_parser *tp, const char *key,
 		if (ret)
 			return ret;
 		if (find_item(items, i, items[i]) >= 0)
-			return msg_set(msg, len, "%s: preset %s listed twice",
-				       key, items[i]);
+			return errmsg_set(msg, len,
+					  "%s: preset %s listed twice", key,
+					  items[i]);
 		snprintf(tp->spec.attribution[i], TABLE_PRESET_LEN, "%s",
 			 items[i]);
 	}
@@ -251,13 +242,13 @@ static int key_published(struct table_parser *tp, int line, const char *key,
 	int n;
 
 	if (!*name || strlen(name) >= sizeof(p->name))
-		return msg_set(msg, len,
-			       "%s: expected published.WORKLOAD (e.g. "
-			       "published.dbench)",
-			       key);
+		return errmsg_set(msg, len,
+				  "%s: expected published.WORKLOAD (e.g. "
+				  "published.dbench)",
+				  key);
 	if (tp->nr_pub == TABLE_MAX_WORKLOADS)
-		return msg_set(msg, len, "%s: at most %d published rows", key,
-			       TABLE_MAX_WORKLOADS);
+		return errmsg_set(msg, len, "%s: at most %d published rows",
+				  key, TABLE_MAX_WORKLOADS);
 	n = split_list(key, value, buf, sizeof(buf), items, TABLE_MAX_VMS, msg,
 		       len);
 	if (n < 0)
@@ -267,7 +258,7 @@ static int key_published(struct table_parser *tp, int line, const char *key,
 	for (int i = 0; i < n; i++) {
 		if (parse_pct(items[i], &p->v[i]) || p->v[i] < PUBLISHED_MIN ||
 		    p->v[i] > PUBLISHED_MAX)
-			return msg_set(
+			return errmsg_set(
 				msg, len,
 				"%s: each gain must be a number of percent "
 				"%g..%g (e.g. 14.4 or -0.5%%), got '%s'",
@@ -314,8 +305,8 @@ int table_parser_key(struct table_parser *tp, int line, const char *key,
 	}
 	if (!strncmp(key, "published.", strlen("published.")))
 		return key_published(tp, line, key, value, msg, len);
-	return msg_set(msg, len, "%s: unknown key in [table]; accepted: %s",
-		       key, table_keys);
+	return errmsg_set(msg, len, "%s: unknown key in [table]; accepted: %s",
+			  key, table_keys);
 }
 
 static int finish_err(int *line, int at, char *msg, size_t len, const char *fmt,
