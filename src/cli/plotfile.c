@@ -80,7 +80,7 @@ static bool chart_complete(const char *path, int kind)
 	return ok;
 }
 
-/* gnuplot draws into @tmp, which is renamed to @path once whole */
+/* gnuplot draws into @tmp; 0 once it is whole */
 static int draw(const char *cmd, const char *path, const char *tmp,
 		int (*script)(FILE *f, const char *out, void *arg), void *arg)
 {
@@ -120,37 +120,26 @@ static int draw(const char *cmd, const char *path, const char *tmp,
 			path);
 		return 1;
 	}
-	if (rename(tmp, path)) {
-		fprintf(stderr, "%s: --plot: rename to %s: %s\n", cmd, path,
-			strerror(errno));
-		return 1;
-	}
 	return 0;
 }
 
 int plotfile_draw(const char *cmd, const char *path,
 		  int (*script)(FILE *f, const char *out, void *arg), void *arg)
 {
-	const char *ext = strrchr(path, '.');
-	size_t elen = ext ? strlen(ext) : 0;
-	__free(free) char *tmp = malloc(strlen(path) + 16);
-	int fd, ret;
+	__free(free) char *tmp = NULL;
+	int fd = tmpguard_create(path, true, &tmp), ret;
 
-	if (!tmp || !ext)
-		return 1;
-	snprintf(tmp, strlen(path) + 16, "%.*s.tmp.XXXXXX%s",
-		 (int)(ext - path), path, ext);
-	fd = mkstemps(tmp, (int)elen);
 	if (fd < 0) {
-		fprintf(stderr, "%s: --plot: cannot create %s: %s\n", cmd, tmp,
-			strerror(errno));
+		fprintf(stderr, "%s: --plot: cannot create %s: %s\n", cmd,
+			tmp ? tmp : path, strerror(errno));
 		return 1;
 	}
 	close(fd);
-	tmpguard_set(tmp);
 	ret = draw(cmd, path, tmp, script, arg);
-	if (ret)
-		unlink(tmp);
-	tmpguard_clear();
+	if (tmpguard_finish(tmp, path, !ret)) {
+		fprintf(stderr, "%s: --plot: rename to %s: %s\n", cmd, path,
+			strerror(errno));
+		ret = 1;
+	}
 	return ret;
 }

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -15,48 +14,31 @@
 
 int results_write(const char *cmd, const char *path, const struct rows *r)
 {
-	size_t n = strlen(path) + 16;
-	__free(free) char *tmp = malloc(n);
-	struct stat st;
-	mode_t mask;
-	FILE *f;
+	__free(free) char *tmp = NULL;
+	FILE *f = NULL;
 	int fd, ret;
 
-	if (!tmp)
-		return 1;
-	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
+	fd = tmpguard_create(path, false, &tmp);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		fprintf(stderr, "%s: cannot create %s: %s\n", cmd, tmp,
-			strerror(errno));
+		fprintf(stderr, "%s: cannot create %s: %s\n", cmd,
+			tmp ? tmp : path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(tmp);
+			tmpguard_finish(tmp, path, false);
 		}
 		return 1;
-	}
-	tmpguard_set(tmp);
-	/* the mode of the file it replaces, or the umask's */
-	if (!stat(path, &st)) {
-		fchmod(fd, st.st_mode & 07777);
-	} else {
-		mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
 	}
 	ret = rows_write(f, r, rows_path_csv(path));
 	if (fclose(f) || ret) {
 		fprintf(stderr, "%s: writing %s: %s\n", cmd, tmp,
 			strerror(errno ? errno : EIO));
 		ret = 1;
-	} else if (rename(tmp, path)) {
+	}
+	if (tmpguard_finish(tmp, path, !ret)) {
 		fprintf(stderr, "%s: rename to %s: %s\n", cmd, path,
 			strerror(errno));
 		ret = 1;
 	}
-	if (ret)
-		unlink(tmp);
-	tmpguard_clear();
 	return ret;
 }
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -650,48 +649,33 @@ void runner_jobs_free(struct runner_job *jobs, unsigned int nr)
 	free(jobs);
 }
 
-/* The single job with a trace: write to FILE.tmp.XXXXXX, rename at the end. */
+/* The single job with a trace: written to a temporary file beside the
+ * trace (tmpguard.h), renamed into place at the end. */
 static int run_traced(batch_t *r, const struct run_opts *o)
 {
 	job_t *j = &r->jobs[0];
-	size_t n = strlen(o->trace) + 16;
-	__free(free) char *tmp = malloc(n);
+	__free(free) char *tmp = NULL;
 	struct trace_writer *w;
 	struct sim_trace_ops ops;
-	struct stat st;
-	mode_t mask;
-	FILE *f;
+	FILE *f = NULL;
 	int fd, ret, cret;
 
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp.XXXXXX", o->trace);
-	fd = mkstemp(tmp);
+	fd = tmpguard_create(o->trace, false, &tmp);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		snprintf(r->err, sizeof(r->err),
-			 "--trace: cannot create %s: %s", tmp, strerror(errno));
+			 "--trace: cannot create %s: %s",
+			 tmp ? tmp : o->trace, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(tmp);
+			tmpguard_finish(tmp, o->trace, false);
 		}
 		return -EIO;
-	}
-	tmpguard_set(tmp);
-	/* mkstemp's 0600 is for the temp name only: the trace gets the mode
-	 * of the file it replaces, or the umask's */
-	if (!stat(o->trace, &st)) {
-		fchmod(fd, st.st_mode & 07777);
-	} else {
-		mask = umask(0);
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
 	}
 	w = trace_writer_open(f, j->cfg.host.cpus, o->win_start, o->win_end,
 			      o->trace_max);
 	if (!w) {
 		fclose(f);
-		unlink(tmp);
-		tmpguard_clear();
+		tmpguard_finish(tmp, o->trace, false);
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return -ENOMEM;
 	}
@@ -716,16 +700,13 @@ static int run_traced(batch_t *r, const struct run_opts *o)
 			 strerror(errno));
 		ret = -EIO;
 	}
-	if (!ret && rename(tmp, o->trace)) {
+	if (tmpguard_finish(tmp, o->trace, !ret)) {
 		snprintf(r->err, sizeof(r->err), "--trace: rename to %s: %s",
 			 o->trace, strerror(errno));
 		ret = -EIO;
 	}
-	if (ret)
-		unlink(tmp);
-	else
+	if (!ret)
 		r->done++;
-	tmpguard_clear();
 	return ret;
 }
 

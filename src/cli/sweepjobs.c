@@ -61,27 +61,26 @@ static int write_sbatch(const struct sweep_emit *e, const struct sweep *sw,
 				     SBATCH_MAX_TASKS;
 	unsigned int per = (sw->nr_runs + tasks - 1) / tasks;
 	size_t n = strlen(dir) + 32;
-	__free(free) char *path = malloc(n), *tmp = malloc(n + 16);
-	FILE *f;
-	int fd;
+	__free(free) char *path = malloc(n), *tmp = NULL;
+	FILE *f = NULL;
+	bool ok;
+	int fd, err;
 
-	if (!path || !tmp)
+	if (!path)
 		return 1;
 	tasks = (sw->nr_runs + per - 1) / per;
 	snprintf(path, n, "%s/sweep.sbatch", dir);
-	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
+	fd = tmpguard_create(path, false, &tmp);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		fprintf(stderr, "%s: --emit-jobs: cannot create %s: %s\n",
-			e->cmd, tmp, strerror(errno));
+			e->cmd, tmp ? tmp : path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(tmp);
+			tmpguard_finish(tmp, path, false);
 		}
 		return 1;
 	}
-	tmpguard_set(tmp);
-	fchmod(fd, 0755);
+	fchmod(fd, 0755); /* a script */
 	fprintf(f, "#!/bin/bash\n"
 		"# A Slurm job array running the %u runs of the sweep of %s,\n"
 		"# %u per array task; written by oversub sweep --emit-jobs.\n"
@@ -107,14 +106,13 @@ static int write_sbatch(const struct sweep_emit *e, const struct sweep *sw,
 	fputs(" --run \"$k\" --resume -o ", f);
 	put_word(f, dir);
 	fputs("/run-\"$(printf %06d \"$k\")\".jsonl\ndone\n", f);
-	if (fclose(f) || rename(tmp, path)) {
+	ok = !fclose(f);
+	err = errno;
+	if (tmpguard_finish(tmp, path, ok) || !ok) {
 		fprintf(stderr, "%s: --emit-jobs: writing %s: %s\n", e->cmd,
-			path, strerror(errno));
-		unlink(tmp);
-		tmpguard_clear();
+			path, strerror(ok ? errno : err));
 		return 1;
 	}
-	tmpguard_clear();
 	return 0;
 }
 

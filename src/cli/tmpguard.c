@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Temporary output files removed on SIGINT/SIGTERM/SIGHUP (tmpguard.h). */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/tmpguard.h"
@@ -43,4 +46,51 @@ void tmpguard_set(const char *path)
 void tmpguard_clear(void)
 {
 	armed = 0;
+}
+
+int tmpguard_create(const char *path, bool keep_ext, char **tmp)
+{
+	const char *ext = keep_ext ? strrchr(path, '.') : NULL;
+	size_t n = strlen(path) + 16;
+	struct stat st;
+	mode_t mask;
+	int fd;
+
+	*tmp = malloc(n);
+	if (!*tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (ext)
+		snprintf(*tmp, n, "%.*s.tmp.XXXXXX%s", (int)(ext - path), path,
+			 ext);
+	else
+		snprintf(*tmp, n, "%s.tmp.XXXXXX", path);
+	fd = ext ? mkstemps(*tmp, (int)strlen(ext)) : mkstemp(*tmp);
+	if (fd < 0)
+		return -1;
+	tmpguard_set(*tmp);
+	if (!stat(path, &st)) {
+		fchmod(fd, st.st_mode & 07777);
+	} else {
+		mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	return fd;
+}
+
+int tmpguard_finish(const char *tmp, const char *path, bool ok)
+{
+	int ret = 0, e = 0;
+
+	if (ok && rename(tmp, path)) {
+		e = errno;
+		ret = -1;
+	}
+	if (!ok || ret)
+		unlink(tmp);
+	tmpguard_clear();
+	errno = e;
+	return ret;
 }
