@@ -28,6 +28,11 @@ int cli_bad_option(const char *cmd, int argc, char **argv);
  * after "CMD: OPT: why". */
 int cli_out_path_check(const char *cmd, const char *opt, const char *path);
 
+/* After getopt: the one operand left is the scenario FILE, into *@file.
+ * 0, or EXIT_USAGE after a message (none, or more than one). */
+int cli_scenario_arg(const char *cmd, int argc, char **argv,
+		     const char **file);
+
 struct scenario;
 /* A scenario with a [sweep] section is for `oversub sweep`: say so, free
  * @sc and return EXIT_USAGE; 0 for any other. */

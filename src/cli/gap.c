@@ -104,13 +104,7 @@ static int gap_parse(int argc, char **argv, struct gap_opts *o)
 			return cli_bad_option(cmd, argc, argv);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "missing the scenario FILE");
-	if (argc - optind > 1)
-		return cli_usage_error(cmd, "one scenario FILE only, got '%s' too",
-				       argv[optind + 1]);
-	o->file = argv[optind];
-	return 0;
+	return cli_scenario_arg(cmd, argc, argv, &o->file);
 }
 
 /* the host parameters the simulator gets: measured unless [host] set them */

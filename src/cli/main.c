@@ -127,6 +127,19 @@ int cli_out_path_check(const char *cmd, const char *opt, const char *path)
 	return 0;
 }
 
+int cli_scenario_arg(const char *cmd, int argc, char **argv,
+		     const char **file)
+{
+	if (optind >= argc)
+		return cli_usage_error(cmd, "missing the scenario FILE");
+	if (argc - optind > 1)
+		return cli_usage_error(cmd,
+				       "one scenario FILE only, got '%s' too",
+				       argv[optind + 1]);
+	*file = argv[optind];
+	return 0;
+}
+
 int cli_refuse_sweep(const char *cmd, struct scenario *sc)
 {
 	if (!sc->sweep_line)

@@ -112,14 +112,7 @@ static int profile_parse(int argc, char **argv, struct profile_opts *o)
 			return cli_bad_option(o->cmd, argc, argv);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(o->cmd, "missing the scenario FILE");
-	if (argc - optind > 1)
-		return cli_usage_error(o->cmd,
-				       "one scenario FILE only, got '%s' too",
-				       argv[optind + 1]);
-	o->file = argv[optind];
-	return 0;
+	return cli_scenario_arg(o->cmd, argc, argv, &o->file);
 }
 
 /* Print every VM instance's profile over the runs of @b. */

@@ -281,13 +281,9 @@ int runner_parse(int argc, char **argv, struct run_opts *o,
 	if (window && !o->trace)
 		return cli_usage_error(o->cmd,
 				       "--trace-window needs --trace FILE");
-	if (optind >= argc)
-		return cli_usage_error(o->cmd, "missing the scenario FILE");
-	if (argc - optind > 1)
-		return cli_usage_error(o->cmd,
-				       "one scenario FILE only, got '%s' too",
-				       argv[optind + 1]);
-	o->file = argv[optind];
+	ret = cli_scenario_arg(o->cmd, argc, argv, &o->file);
+	if (ret)
+		return ret;
 	if (o->compare && !o->nr_policies)
 		return cli_usage_error(o->cmd,
 				       "--policies a,b,... is required");

@@ -197,12 +197,9 @@ static int sweep_parse(int argc, char **argv, struct sweep_opts *o)
 			return cli_bad_option(cmd, argc, argv);
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "missing the scenario FILE");
-	if (argc - optind > 1)
-		return cli_usage_error(cmd, "one scenario FILE only, got '%s' "
-				       "too", argv[optind + 1]);
-	o->file = argv[optind];
+	ret = cli_scenario_arg(cmd, argc, argv, &o->file);
+	if (ret)
+		return ret;
 	if (o->resume && !o->res.out)
 		return cli_usage_error(cmd, "--resume needs -o RESULTS");
 	if (o->exe && !o->emit)
@@ -504,15 +501,6 @@ static int sweep_go(struct sweeper *s)
 	return results_finish(&o->res, &s->rows);
 }
 
-static u64 fnv_str(u64 h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o = { .res.cmd = "oversub sweep" };
@@ -534,7 +522,7 @@ int cmd_sweep(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	snprintf(s.id, sizeof(s.id), "%016" PRIx64,
-		 fnv_str(s.sw.id, OVERSUB_VERSION));
+		 sweep_id(&s.sw, OVERSUB_VERSION));
 	for (unsigned int a = 0; a < s.sw.nr_axes; a++)
 		axes[a] = s.sw.axes[a].name;
 	if (o.has_run && o.run >= s.sw.nr_runs) {

@@ -428,6 +428,11 @@ fail:
 	return -EINVAL;
 }
 
+u64 sweep_id(const struct sweep *sw, const char *tag)
+{
+	return fnv(sw->id, tag, strlen(tag));
+}
+
 void sweep_free(struct sweep *sw)
 {
 	for (unsigned int i = 0; i < sw->nr_axes; i++)

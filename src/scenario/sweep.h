@@ -71,6 +71,9 @@ int sweep_init(struct sweep *sw, const char *file, const char *text,
 	       const char *const *vary, unsigned int nr_vary, char *err,
 	       size_t errlen);
 void sweep_free(struct sweep *sw);
+/* @sw's id with @tag (the program's version) hashed in: what tells one
+ * sweep's results from another's. */
+u64 sweep_id(const struct sweep *sw, const char *tag);
 
 /* Run @run's point, policy and seed: run = (point * policies + policy) *
  * seeds + seed. */
