@@ -274,24 +274,7 @@ static int collect(struct job *j, struct sim_metrics *m)
 	m->duration_ns = end - j->e.t_mark;
 	m->nr_cpus = j->cfg->host.cpus;
 	host_counters(j, h);
-#define SUB(f) h->f -= j->base.f
-	SUB(context_switches);
-	SUB(ple_exits);
-	SUB(on_spin_calls);
-	SUB(yield_attempts);
-	SUB(yield_successes);
-	SUB(oracle_yields);
-	SUB(ipis_sent);
-	SUB(ipis_tracked);
-	SUB(kicks);
-	SUB(pv_yields);
-	SUB(tlb_flush_deferred);
-	SUB(halt_polls);
-	SUB(halt_poll_successes);
-	SUB(deboosts);
-	SUB(lag_credits);
-	SUB(migrations);
-#undef SUB
+	host_metrics_sub(h, &j->base);
 	m->vms = calloc(j->nr_vms + 1, sizeof(*m->vms));
 	m->tasks = calloc(1, sizeof(*m->tasks));
 	if (!m->vms || !m->tasks)

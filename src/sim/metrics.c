@@ -49,3 +49,25 @@ void host_metrics_add_cpu(struct host_metrics *h, const struct sched_stats *st)
 	h->lag_credits += st->lag_credits;
 	h->migrations += st->migrations;
 }
+
+void host_metrics_sub(struct host_metrics *h, const struct host_metrics *base)
+{
+#define SUB(f) h->f -= base->f
+	SUB(context_switches);
+	SUB(ple_exits);
+	SUB(on_spin_calls);
+	SUB(yield_attempts);
+	SUB(yield_successes);
+	SUB(oracle_yields);
+	SUB(deboosts);
+	SUB(lag_credits);
+	SUB(ipis_sent);
+	SUB(ipis_tracked);
+	SUB(kicks);
+	SUB(pv_yields);
+	SUB(tlb_flush_deferred);
+	SUB(halt_polls);
+	SUB(halt_poll_successes);
+	SUB(migrations);
+#undef SUB
+}

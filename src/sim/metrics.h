@@ -106,5 +106,8 @@ struct sched_stats;
 void host_metrics_add_vcpu(struct host_metrics *h,
 			   const struct kvm_vcpu_stat *st);
 void host_metrics_add_cpu(struct host_metrics *h, const struct sched_stats *st);
+/* @h minus @base (the counters at the end of the warm-up): what the
+ * measured span counted. events, a count of the whole run, is left. */
+void host_metrics_sub(struct host_metrics *h, const struct host_metrics *base);
 
 #endif

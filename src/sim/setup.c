@@ -526,7 +526,6 @@ void sim_host_counters(const struct sim *sim, struct host_metrics *h)
 	h->pv_yields = sim->pv_yields;
 }
 
-#define SUB(f) h->f -= sim->base.f
 int sim_collect(struct sim *sim, struct sim_metrics *out)
 {
 	struct host_metrics *h = &out->host;
@@ -534,22 +533,7 @@ int sim_collect(struct sim *sim, struct sim_metrics *out)
 	memset(out, 0, sizeof(*out));
 	/* counters over the measured span: minus what the warm-up did */
 	sim_host_counters(sim, h);
-	SUB(context_switches);
-	SUB(ple_exits);
-	SUB(on_spin_calls);
-	SUB(yield_attempts);
-	SUB(yield_successes);
-	SUB(oracle_yields);
-	SUB(deboosts);
-	SUB(lag_credits);
-	SUB(ipis_sent);
-	SUB(ipis_tracked);
-	SUB(kicks);
-	SUB(pv_yields);
-	SUB(tlb_flush_deferred);
-	SUB(halt_polls);
-	SUB(halt_poll_successes);
-	SUB(migrations);
+	host_metrics_sub(h, &sim->base);
 	h->events = sim->events;
 	out->duration_ns = sim->cfg->duration_ns;
 	out->nr_cpus = sim->cfg->host.cpus;
