@@ -245,11 +245,7 @@ static void read_options(int argc, char *argv[])
 		default: bad_option(optopt, "unknown option"); break;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", cmd, argv[optind]);
-		usage();
-		exit(2);
-	}
+	no_operands(argc, argv);
 	if (nThreads > numOptions) {
 		printf("WARNING: Not enough work, reducing number of threads to match number of options.\n");
 		nThreads = numOptions;
@@ -263,7 +259,7 @@ static double ts_diff(const struct timespec *a, const struct timespec *b)
 
 int main(int argc, char *argv[])
 {
-	struct timespec start, end, deadline;
+	struct timespec start, end;
 
 	read_options(argc, argv);
 	generate_portfolio();
@@ -284,17 +280,8 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 	}
-	if (seconds > 0.0) {
-		deadline = start;
-		deadline.tv_sec += (time_t)seconds;
-		deadline.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL) == EINTR)
-			;
-	}
+	if (seconds > 0.0)
+		sleep_until(start, seconds);
 	atomic_store(&stop, 1);
 	long long ops = 0;
 	long min_runs = 0, max_runs = 0;

@@ -1309,11 +1309,7 @@ int main(int argc, char *argv[])
 		default: bad_option(optopt, "unknown option"); break;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", cmd, argv[optind]);
-		usage();
-		exit(2);
-	}
+	no_operands(argc, argv);
 
 	if (in_path != NULL)
 		read_input(in_path);

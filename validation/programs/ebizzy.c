@@ -110,11 +110,7 @@ static void read_options(int argc, char *argv[])
 		default: bad_option(optopt, "unknown option"); break;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", cmd, argv[optind]);
-		usage();
-		exit(2);
-	}
+	no_operands(argc, argv);
 	if (always_mmap && never_mmap)
 		bad_option('M', "both -m \"always mmap\" and -M \"never mmap\" given");
 	if (chunk_size < sizeof(record_t))
@@ -320,7 +316,7 @@ static void start_threads(void)
 {
 	pthread_t *tid = calloc(threads, sizeof(*tid));
 	struct rusage start_ru, end_ru;
-	struct timespec start, end, stop;
+	struct timespec start, end;
 	int err;
 
 	if (tid == NULL) {
@@ -341,15 +337,7 @@ static void start_threads(void)
 	getrusage(RUSAGE_SELF, &start_ru);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	atomic_store(&threads_go, 1);
-	stop = start;
-	stop.tv_sec += (time_t)seconds;
-	stop.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-	if (stop.tv_nsec >= 1000000000L) {
-		stop.tv_sec++;
-		stop.tv_nsec -= 1000000000L;
-	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &stop, NULL) == EINTR)
-		;
+	sleep_until(start, seconds);
 	atomic_store(&threads_go, 0);
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	getrusage(RUSAGE_SELF, &end_ru);
