@@ -34,9 +34,11 @@ int cli_scenario_arg(const char *cmd, int argc, char **argv,
 		     const char **file);
 
 struct scenario;
-/* A scenario with a [sweep] section is for `oversub sweep`: say so, free
- * @sc and return EXIT_USAGE; 0 for any other. */
-int cli_refuse_sweep(const char *cmd, struct scenario *sc);
+/* Load the scenario @file into @sc for a command that runs it as it is:
+ * 0, or EXIT_USAGE after the parser's message, or after saying that a
+ * scenario with a [sweep] section is for `oversub sweep` (nothing stays
+ * allocated then). */
+int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc);
 
 /* "CMD: message\ntry 'CMD --help'" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -308,11 +308,7 @@ int cmd_gap(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	if (scenario_load(o.file, &sc, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_USAGE;
-	}
-	if (cli_refuse_sweep("oversub gap", &sc))
+	if (cli_load_scenario("oversub gap", o.file, &sc))
 		return EXIT_USAGE;
 	if (sc.table || kvmjob_check(&sc, err, sizeof(err))) {
 		fprintf(stderr, "oversub gap: %s\n",

@@ -140,8 +140,14 @@ int cli_scenario_arg(const char *cmd, int argc, char **argv,
 	return 0;
 }
 
-int cli_refuse_sweep(const char *cmd, struct scenario *sc)
+int cli_load_scenario(const char *cmd, const char *file, struct scenario *sc)
 {
+	char err[1024];
+
+	if (scenario_load(file, sc, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
 	if (!sc->sweep_line)
 		return 0;
 	fprintf(stderr, "%s: %s:%d: a [sweep] section: run the scenario's "

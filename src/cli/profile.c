@@ -166,14 +166,9 @@ static int profile_main(const struct profile_opts *o)
 	struct runner_batch b = { .max_jobs = o->jobs };
 	const u64 *seeds;
 	unsigned int nr_seeds;
-	char err[1024];
 	int ret;
 
-	if (scenario_load(o->file, &sc, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_USAGE;
-	}
-	if (cli_refuse_sweep(o->cmd, &sc))
+	if (cli_load_scenario(o->cmd, o->file, &sc))
 		return EXIT_USAGE;
 	if (!sc.cfg.nr_vms) {
 		fprintf(stderr, "%s: %s: no [vm NAME] to profile\n", o->cmd,

@@ -865,12 +865,7 @@ int runner_main(struct run_opts *o)
 	u64 one_seed = o->seed;
 	int ret;
 
-	ret = scenario_load(o->file, &sc, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_USAGE;
-	}
-	ret = cli_refuse_sweep(o->cmd, &sc);
+	ret = cli_load_scenario(o->cmd, o->file, &sc);
 	if (ret)
 		return ret;
 	if (sc.table) {

@@ -399,17 +399,15 @@ static int table_main(struct table_opts *o)
 		if (ret)
 			return ret;
 	}
-	if (o->file)
-		ret = scenario_load(o->file, &sc, err, sizeof(err));
-	else
-		ret = scenario_parse(series_table_ini, BUILTIN_NAME, &sc, err,
-				     sizeof(err));
-	if (ret) {
+	if (o->file) {
+		ret = cli_load_scenario(o->cmd, o->file, &sc);
+		if (ret)
+			return ret;
+	} else if (scenario_parse(series_table_ini, BUILTIN_NAME, &sc, err,
+				  sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
-	if (cli_refuse_sweep(o->cmd, &sc))
-		return EXIT_USAGE;
 	if (!sc.table) {
 		fprintf(stderr,
 			"%s: %s: no [table] section; 'oversub run' and "
